@@ -1,0 +1,36 @@
+# Two commands set everything up: `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test test-fast docs bench clean
+
+venv: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	# torch 2.13.0 is a local CPU build here; elsewhere fall back to the newest torch>=2.2.
+	$(BIN)/python -m pip install torch==2.13.0 || $(BIN)/python -m pip install "torch>=2.2"
+	$(BIN)/python -m pip install -e ".[dev]"
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/python -m geoencode.demo --out demo_output
+
+test: venv
+	$(BIN)/python -m pytest -n 2 -q
+	$(MAKE) docs
+
+test-fast: venv
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+docs: venv
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+bench: venv
+	$(BIN)/python benchmarks/encoders.py
+
+clean:
+	rm -rf docs/_build demo_output .pytest_cache
