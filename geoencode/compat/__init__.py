@@ -1,0 +1,1 @@
+"""Reproduce published systems exactly (``torchspatial``)."""

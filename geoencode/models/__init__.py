@@ -1,0 +1,5 @@
+"""Geo-aware models built on a :class:`~geoencode.LocationEncoder`."""
+
+from .prior import LocationPrior
+
+__all__ = ["LocationPrior"]

@@ -1,0 +1,102 @@
+"""Space2Vec encoders of Mai et al. (ICLR 2020): multi-scale sinusoids of planar lon/lat degrees."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .base import PositionEncoder
+from .frequencies import geometric_frequencies
+
+_HALF_PI = math.pi / 2
+
+
+def _sin_cos(phase: torch.Tensor) -> torch.Tensor:
+    """``[..., sin, cos]`` along a new last axis with a single ``sin`` call (cos x = sin(x + π/2))."""
+    offset = torch.tensor([0.0, _HALF_PI], dtype=phase.dtype, device=phase.device)
+    return torch.sin(phase.unsqueeze(-1) + offset)
+
+
+class Space2VecGrid(PositionEncoder):
+    """Space2Vec *grid* encoder: ``sin``/``cos`` of each coordinate (degrees) at ``F`` geometric scales.
+
+    Output order: longitude block then latitude block; within a block frequency-major, then
+    ``(sin, cos)`` — ``[sin(lon f0), cos(lon f0), sin(lon f1), …, sin(lat f0), cos(lat f0), …]``.
+    ``out_dim = 4F``.
+
+    Parameters
+    ----------
+    frequency_num : int
+        Number of scales ``F``.
+    min_radius, max_radius : float
+        Smallest and largest wavelength scale in degrees; ``f_k = 1 / (r_min · (r_max/r_min)^(k/(F−1)))``.
+
+    Notes
+    -----
+    As in the reference, coordinates are raw degrees, so scales whose wavelength does not divide
+    360° are not periodic across the antimeridian (reference note B13); :meth:`forward` wraps
+    longitudes beyond ±180° so the same place always gets the same code.
+
+    Examples
+    --------
+    >>> pe = Space2VecGrid(frequency_num=4, min_radius=1.0, max_radius=360.0)
+    >>> pe([[10.0, 20.0]]).shape
+    torch.Size([1, 16])
+    """
+
+    periodic = False
+    spherical = False
+
+    def __init__(self, frequency_num: int = 64, min_radius: float = 0.005, max_radius: float = 360.0) -> None:
+        super().__init__()
+        self.register_buffer("freqs", geometric_frequencies(frequency_num, min_radius, max_radius), persistent=False)
+        self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
+        self.out_dim = 4 * frequency_num
+
+    def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
+        coords = torch.stack([lon, lat], dim=-1)  # (..., 2)
+        phase = coords.unsqueeze(-1) * self.freqs.to(coords.dtype)  # (..., 2, F)
+        return _sin_cos(phase).flatten(-3)
+
+
+class Space2VecTheory(PositionEncoder):
+    """Space2Vec *theory* encoder: sinusoids of three projections 120° apart, at ``F`` scales.
+
+    Projections (degrees): ``a1 = lon``, ``a2 = −lon/2 + (√3/2)·lat``, ``a3 = −lon/2 − (√3/2)·lat``.
+    Output per frequency k: ``[sin(a1 f_k), cos(a1 f_k), sin(a2 f_k), cos(a2 f_k), sin(a3 f_k),
+    cos(a3 f_k)]``; ``out_dim = 6F``.
+
+    Parameters
+    ----------
+    frequency_num : int
+        Number of scales ``F``.
+    min_radius, max_radius : float
+        Smallest and largest wavelength scale in degrees.
+
+    Examples
+    --------
+    >>> Space2VecTheory(frequency_num=8)([[0.0, 0.0]]).shape
+    torch.Size([1, 48])
+    """
+
+    periodic = False
+    spherical = False
+
+    def __init__(self, frequency_num: int = 64, min_radius: float = 0.05, max_radius: float = 360.0) -> None:
+        super().__init__()
+        self.register_buffer("freqs", geometric_frequencies(frequency_num, min_radius, max_radius), persistent=False)
+        half_sqrt3 = math.sqrt(3.0) / 2.0
+        self.register_buffer(
+            "projection",
+            torch.tensor([[1.0, -0.5, -0.5], [0.0, half_sqrt3, -half_sqrt3]], dtype=torch.float64),
+            persistent=False,
+        )
+        self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
+        self.out_dim = 6 * frequency_num
+
+    def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
+        p = self.projection.to(lon.dtype)
+        a = lon.unsqueeze(-1) * p[0] + lat.unsqueeze(-1) * p[1]  # (..., 3)
+        phase = self.freqs.to(lon.dtype).unsqueeze(-1) * a.unsqueeze(-2)  # (..., F, 3)
+        return _sin_cos(phase).flatten(-3)
