@@ -44,6 +44,7 @@ class Tile(PositionEncoder):
     """
 
     spherical = False
+    periodic = False  # cells are clipped at the extent, not wrapped
 
     def __init__(
         self,
