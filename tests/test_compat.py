@@ -99,6 +99,7 @@ class _Evil:
         return (print, ("pwned",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_untrusted_pickle_is_refused(tmp_path, capsys):
     path = tmp_path / "evil.pth.tar"
     torch.save({"state_dict": {}, "params": {"x": _Evil()}}, path)
