@@ -160,7 +160,7 @@ def test_result_frames_match_torchspatial_format(tmp_path):
     assert reg["relative_error"][0] == pytest.approx(2.3589319407616225, rel=1e-6)
     assert math.isnan(reg["relative_error"][1]) and reg["relative_error"][2] == -0.5
     path = write_csv_atomic(cls, tmp_path / "out.csv", index=True)
-    assert pd.read_csv(path, index_col=0).equals(cls)
+    pd.testing.assert_frame_equal(pd.read_csv(path, index_col=0), cls, check_dtype=False)
     with pytest.raises(GeoEncodeError, match="overwrite"):
         write_csv_atomic(cls, path)
 
