@@ -202,7 +202,7 @@ def list_encoders() -> pd.DataFrame:
     Examples
     --------
     >>> table = list_encoders()
-    >>> len(table), table.loc["Sphere2Vec-sphereC", "out_dim"]
+    >>> len(table), int(table.loc["Sphere2Vec-sphereC", "out_dim"])
     (15, 192)
     """
     rows = []
