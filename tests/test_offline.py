@@ -62,7 +62,8 @@ def test_sphere_points_are_uniform():
 
 def test_short_run_learns_and_writes_per_sample_csvs(tmp_path):
     table = run_offline("checkerboard", ["sphereC+"], nns=["ffn"], seeds=2, out_dir=tmp_path,
-                        max_epochs=15, patience=15, params={"frequency_num": 8, "min_radius": 0.1, "dropout": 0.0})
+                        max_epochs=10, patience=10, params={"frequency_num": 8, "min_radius": 0.1, "dropout": 0.0,
+                                                                  "hidden_dim": 128, "out_dim": 64})
     assert len(table) == 2 and set(table["seed"]) == {0, 1}
     assert (table["test_top1"] > 30).all()  # chance is 6.25 %
     saved = pd.read_csv(tmp_path / "results.csv")
