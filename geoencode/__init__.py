@@ -13,6 +13,7 @@ from .encoder import LocationEncoder
 from .errors import CheckpointError, GeoEncodeError, GeoEncodeWarning, UnknownEncoderError
 from .registry import ENCODERS, build, get_spec, list_encoders, position_encoder
 from .serialization import load, save
+from . import gis  # noqa: E402,F401  (registers the ``geo`` accessor on GeoPandas/pandas/Dask frames)
 
 __version__ = "0.1.0"
 
