@@ -3,7 +3,7 @@
 * ``landocean`` — Rußwurm et al. (ICLR 2024)'s protocol: land/ocean labels from Natural Earth 1:110m
   countries dissolved; 5,000 train (seed 0) and 5,000 validation (seed 1) points uniform on the
   sphere; test on the 100 km EPSG:6933 grid (51,156 points, lat −86…82.3) plus a polar test set
-  (|lat| > 80°, 5,000 area-uniform points, seed 2) that the paper does not have. Accuracy and IoU.
+  (``|lat| > 80°``, 5,000 area-uniform points, seed 2) that the paper does not have. Accuracy and IoU.
 * ``checkerboard`` — 16 classes on a 200-point Fibonacci lattice, labels of the nearest support
   point; 10,000 train / validation points (seeds 0 / 1), test on a 10,000-point Fibonacci lattice.
 * ``country`` — which Natural Earth country a land point lies in (points uniform on the sphere,

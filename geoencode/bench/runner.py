@@ -96,16 +96,35 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
         Network (default: the encoder's paper default).
     params : dict, optional
         Encoder/network hyper-parameters for :func:`geoencode.build`.
-    epochs, lr, lr_decay, batch_size : training settings (Adam with exponential decay).
+    epochs : int
+        Training epochs (no early stopping: the evaluation split is the test set).
+    lr, lr_decay : float
+        Adam learning rate and its per-epoch exponential decay.
+    batch_size : int
+        Rows per step.
     balanced : bool
         Classification: at most ``max_per_class`` examples per class per epoch.
+    max_per_class : int
+        The per-class cap of the balanced sampler (TorchSpatial: 100).
     background : {"uniform", "torchspatial"}
         Background sampler; ``"torchspatial"`` reproduces the reference's quadrant bug (B5).
     seed : int
         Seeds weights, shuffling and background draws.
+    device : str or torch.device
+        Where to train and evaluate.
+    progress : bool
+        Show progress bars.
     out_dir : path-like, optional
         Where to write ``results_{dataset}_{encoder}.csv`` and per-sample CSVs
-        ``eval_{dataset}_{split}_{model}.csv``; existing files need ``overwrite=True``.
+        ``eval_{dataset}_{split}_{model}.csv``.
+    overwrite : bool
+        Replace existing output files (otherwise an error).
+
+    Notes
+    -----
+    Evaluation rows without a location keep the image model's scores (the geo-aware classifier
+    falls back to the image); the reference counts them as wrong (its B16), so its accuracies can be
+    lower by at most the share of such rows.
 
     Returns
     -------

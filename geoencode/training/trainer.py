@@ -51,7 +51,8 @@ class Trainer:
     patience : int, optional
         Stop after this many epochs without a better validation score (needs ``validate``).
     seed : int
-        Seeds the weights' initialisation is *not* touched; it seeds shuffling and random draws.
+        Seeds shuffling and random draws (e.g. background points); the model's weights are not
+        re-initialised (seed them with ``torch.manual_seed`` before building the model).
     device : torch.device or str, optional
         Where to train (default: the model's device).
     progress : bool
