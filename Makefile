@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-fast docs bench clean
+.PHONY: venv demo test test-fast test-integration docs bench clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,10 @@ test: venv
 
 test-fast: venv
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# Real Chromium and QGIS (Debian: chromium, python3-qgis); the tests skip where those are absent.
+test-integration: venv
+	$(BIN)/python -m pytest -q -m "browser or qgis" -rs
 
 docs: venv
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
