@@ -15,8 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.spatial import cKDTree
+from scipy.spatial.transform import Rotation
 
-from .sphere import latlon_to_xyz, rotation_to_centre, xyz_to_latlon
+from .sphere import latlon_to_xyz
 
 __all__ = [
     "auto_density",
@@ -47,7 +48,7 @@ def auto_density(radius: float, n_presence: int, factor: float = 5.0) -> int:
     Examples
     --------
     >>> auto_density(100 / 6371, 10)
-    64591
+    64601
     """
     return int(np.ceil((factor * n_presence) / (np.pi * radius**2)))
 
@@ -114,9 +115,16 @@ def background_points(centre, radius: float, density: float) -> np.ndarray:
     (7, 2)
     """
     grid = ring_grid(radius, density)
+    if grid.shape[0] == 0:
+        return grid
     xyz = latlon_to_xyz(grid[:, 0], grid[:, 1], sign_quirk=True)
-    rot = rotation_to_centre(np.array([centre[0]]), np.array([centre[1]]))[0]
-    return xyz_to_latlon(xyz @ rot.T)
+    # scipy's rotation, called exactly as the reference calls it, so that the
+    # coordinates (and hence exact distance ties) are bit-identical
+    rot = Rotation.from_euler("yz", [0.5 * np.pi - centre[0], centre[1]], degrees=False)
+    out = rot.apply(xyz)
+    lat = np.arcsin(out[:, 2])
+    lon = np.arctan2(out[:, 1], out[:, 0])
+    return np.array([lat, lon]).T
 
 
 @dataclass(frozen=True)

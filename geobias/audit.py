@@ -1,0 +1,523 @@
+"""Dataset-level Geo-Bias audit: validated input → neighbourhoods → SSI scores.
+
+:func:`audit` (or :class:`GeoBiasAudit` directly) computes everything on
+construction, esda style, and exposes the dataset scores (``base``,
+``relative``), the per-centre scores as a GeoDataFrame aligned with the
+input's row labels, the neighbourhood weights as a libpysal ``Graph`` and the
+parameters it ran with.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .background import auto_density, ring_grid
+from .errors import GeoBiasError, GeoBiasWarning, describe_rows
+from .io import to_lonlat_frame
+from .marks import low_performance, make_marks, resolve_threshold
+from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists
+from .parallel import effective_jobs, run_chunks
+from .presets import preset_params
+from .sphere import EARTH_RADIUS_KM, to_radians
+from .ssi import ssi_per_centre
+
+__all__ = ["audit", "GeoBiasAudit", "MAX_RADIUS_KM"]
+
+#: Background rings must stay within a hemisphere of the centre.
+MAX_RADIUS_KM = 10_000.0
+
+_DEFAULT = object()
+
+_PARAMS = (
+    "max_neighbors", "centres", "marks", "density", "density_factor",
+    "probability", "std_offset", "aggregation", "radians", "neighbour_order",
+)
+
+
+def _ssi_chunk(args: dict) -> dict:
+    """Top-level (picklable) worker: scores of one chunk of centres."""
+    return ssi_per_centre(**args)
+
+
+def _validate_params(p: dict, radius_km: float, k: int) -> None:
+    if not np.isfinite(radius_km) or radius_km <= 0:
+        raise GeoBiasError(f"radius_km={radius_km!r} must be a positive number of km")
+    if radius_km >= MAX_RADIUS_KM:
+        raise GeoBiasError(
+            f"radius_km={radius_km} is too large: background rings would reach past a "
+            f"hemisphere (spec limit r < pi/2); use radius_km < {MAX_RADIUS_KM:.0f}"
+        )
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise GeoBiasError(f"k={k!r} must be a positive integer (4 in the reference)")
+    mn = p["max_neighbors"]
+    if mn is not None and (not isinstance(mn, (int, np.integer)) or mn < 1):
+        raise GeoBiasError(f"max_neighbors={mn!r} must be a positive integer or None (no cap)")
+    if p["probability"] not in ("two_sided", "density"):
+        raise GeoBiasError(f"probability={p['probability']!r} must be 'two_sided' or 'density'")
+    if p["aggregation"] not in ("mean", "n_weighted"):
+        raise GeoBiasError(f"aggregation={p['aggregation']!r} must be 'mean' or 'n_weighted'")
+    if p["neighbour_order"] not in ("distance", "position"):
+        raise GeoBiasError(f"neighbour_order={p['neighbour_order']!r} must be 'distance' or 'position'")
+    if p["radians"] not in ("reference", "numpy"):
+        raise GeoBiasError(f"radians={p['radians']!r} must be 'reference' or 'numpy'")
+    d = p["density"]
+    if not (d == "auto" or (isinstance(d, (int, float, np.number)) and np.isfinite(d) and d > 0)):
+        raise GeoBiasError(f"density={d!r} must be 'auto' or a positive number of points per sq. radian")
+    if not np.isfinite(p["std_offset"]) or p["std_offset"] < 0:
+        raise GeoBiasError(f"std_offset={p['std_offset']!r} must be a non-negative number")
+    if not np.isfinite(p["density_factor"]) or p["density_factor"] <= 0:
+        raise GeoBiasError(f"density_factor={p['density_factor']!r} must be positive")
+
+
+class GeoBiasAudit:
+    """Geo-Bias Scores of one model's per-sample results (computed on construction).
+
+    Parameters
+    ----------
+    data : geopandas.GeoDataFrame, pandas.DataFrame, str or os.PathLike
+        Per-sample results: a GeoDataFrame of points (any CRS), a DataFrame
+        with longitude/latitude columns in degrees, or a path to a
+        TorchSpatial evaluation CSV.
+    value : str, default "hit@1"
+        Performance column.
+    radius_km : float, default 100
+        Neighbourhood radius (great circle, Earth radius 6371 km).
+    k : int, default 4
+        Nearest neighbours of the weights over presence ∪ background.
+    preset : {"geobs", "torchspatial2024"}, default "geobs"
+        Defaults for all the following ingredients (see :mod:`geobias.presets`).
+    max_neighbors : int or None
+        Neighbourhood = samples within the radius among the centre's
+        ``max_neighbors`` nearest (``None``: all within the radius).
+    centres : {"all", "low"} or array_like
+        Which samples are centres: all, the low-performance ones, a boolean
+        mask aligned with the rows, or a list of row labels.
+    marks : {"raw", "pm1"} or callable
+        Presence values of the relative score (see :func:`geobias.marks.make_marks`).
+    threshold : float or str, optional
+        Threshold the value at this many km (or a scale level such as
+        ``"city"``): ``+1`` below, ``-1`` at or above (geolocalization).
+    lower_is_better : bool, default True
+        Direction of ``threshold``.
+    density : float or "auto"
+        Background points per square radian.
+    density_factor : float
+        Background-to-presence ratio of ``density="auto"``.
+    probability : {"two_sided", "density"}
+        Two-sided normal tail (PyGBS) or normal density (TorchSpatial 2024).
+    std_offset : float
+        Added to the null standard deviation (PyGBS: 1).
+    aggregation : {"mean", "n_weighted"}
+        Dataset score: plain mean or neighbourhood-size-weighted mean.
+    radians : {"reference", "numpy"}
+        Degree-to-radian convention (affects exact ties only).
+    neighbour_order : {"distance", "position"}
+        Order of the presence points in ``U`` (ball-tree distance order or
+        sample order); it decides exact distance ties, as in the reference.
+    neighbourhoods : libpysal.graph.Graph, optional
+        Precomputed neighbourhoods (focal = centre label, neighbours =
+        presence labels); overrides ``radius_km``/``max_neighbors`` for the
+        choice of presence points (``radius_km`` still sizes the rings).
+    lon, lat : str, optional
+        Coordinate columns of a DataFrame.
+    n_jobs : int, optional
+        Processes (default: all cores for large inputs, serial otherwise).
+    client : dask.distributed.Client, optional
+        Run the per-centre chunks on this Dask cluster.
+    progress : bool, default True
+        Show a tqdm progress bar.
+    chunk_size : int, default 2000
+        Centres per parallel chunk.
+
+    Attributes
+    ----------
+    base, relative : float
+        Dataset-level base (unmarked) and relative (marked) SSI.
+    per_centre : geopandas.GeoDataFrame
+        Indexed by the input's row labels: ``geometry``, ``base``,
+        ``relative``, ``n_neighbours``, ``local_mean`` (mean performance in
+        the neighbourhood), ``value``, ``n_background``.
+    neighbourhoods : libpysal.graph.Graph
+        The neighbourhoods used.
+    n_samples, n_centres : int
+        Samples after cleaning and centres scored.
+    n_dropped_nan, n_dropped_coords, n_skipped, n_duplicates : int
+        Rows dropped for a missing value / missing coordinates, centres whose
+        score is undefined (``sigma = 0`` under ``probability="density"``),
+        rows sharing exact coordinates with an earlier row.
+    message : str
+        Notes on the run ("" when there is nothing to say).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"lon": rng.uniform(0, 2, 60), "lat": rng.uniform(0, 2, 60),
+    ...                    "hit@1": rng.integers(0, 2, 60)})
+    >>> res = GeoBiasAudit(df, value="hit@1", radius_km=100, progress=False)
+    >>> res.n_centres
+    60
+    >>> bool(res.base > 0)
+    True
+    """
+
+    def __init__(
+        self,
+        data,
+        value: str = "hit@1",
+        radius_km: float = 100.0,
+        k: int = 4,
+        preset: str | None = "geobs",
+        *,
+        max_neighbors: Any = _DEFAULT,
+        centres: Any = _DEFAULT,
+        marks: Any = _DEFAULT,
+        threshold: float | str | None = None,
+        lower_is_better: bool = True,
+        density: Any = _DEFAULT,
+        density_factor: Any = _DEFAULT,
+        probability: Any = _DEFAULT,
+        std_offset: Any = _DEFAULT,
+        aggregation: Any = _DEFAULT,
+        radians: Any = _DEFAULT,
+        neighbour_order: Any = _DEFAULT,
+        neighbourhoods=None,
+        lon: str | None = None,
+        lat: str | None = None,
+        n_jobs: int | None = None,
+        client=None,
+        progress: bool = True,
+        chunk_size: int = 2000,
+    ) -> None:
+        params = preset_params(preset)
+        given = dict(max_neighbors=max_neighbors, centres=centres, marks=marks, density=density,
+                     density_factor=density_factor, probability=probability,
+                     std_offset=std_offset, aggregation=aggregation, radians=radians,
+                     neighbour_order=neighbour_order)
+        params.update({key: v for key, v in given.items() if v is not _DEFAULT})
+        _validate_params(params, radius_km, k)
+        self.preset = preset
+        self.value = value
+        self.radius_km = float(radius_km)
+        self.k = int(k)
+        self.threshold = resolve_threshold(threshold)
+        self.lower_is_better = bool(lower_is_better)
+        for key in _PARAMS:
+            setattr(self, key, params[key])
+        self._notes: list[str] = []
+        self._run(data, neighbourhoods, lon, lat, n_jobs, client, progress, chunk_size)
+
+    # ------------------------------------------------------------------
+    def _warn(self, msg: str) -> None:
+        self._notes.append(msg)
+        warnings.warn(msg, GeoBiasWarning, stacklevel=4)
+
+    def _clean(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.value not in frame.columns:
+            raise GeoBiasError(
+                f"value column {self.value!r} not found; available columns: "
+                f"{[c for c in frame.columns if c not in ('lon', 'lat')]}; pass value=..."
+            )
+        raw = frame[self.value]
+        vals = pd.to_numeric(raw, errors="coerce")
+        bad = vals.isna() & raw.notna()
+        if bad.any():
+            raise GeoBiasError(
+                f"value column {self.value!r} has non-numeric entries in "
+                f"{describe_rows(frame.index[bad])}, e.g. {raw[bad].iloc[0]!r}"
+            )
+        frame = frame.assign(_value=vals.astype(float))
+        no_xy = frame["lon"].isna() | frame["lat"].isna()
+        self.n_dropped_coords = int(no_xy.sum())
+        if self.n_dropped_coords:
+            self._warn(f"dropped {self.n_dropped_coords} rows without coordinates "
+                       f"({describe_rows(frame.index[no_xy])})")
+            frame = frame[~no_xy]
+        bad_lat = frame["lat"].abs() > 90
+        if bad_lat.any():
+            raise GeoBiasError(
+                f"lat outside ±90 in {describe_rows(frame.index[bad_lat])}: lon/lat may be "
+                "swapped (or the coordinates are projected; pass a GeoDataFrame with its CRS)"
+            )
+        bad_lon = frame["lon"].abs() > 180
+        if bad_lon.any():
+            raise GeoBiasError(
+                f"lon outside ±180 in {describe_rows(frame.index[bad_lon])}: coordinates must "
+                "be degrees in WGS84 (pass a GeoDataFrame with its CRS to transform)"
+            )
+        nan_v = frame["_value"].isna() | ~np.isfinite(frame["_value"])
+        self.n_dropped_nan = int(nan_v.sum())
+        if self.n_dropped_nan:
+            self._warn(f"dropped {self.n_dropped_nan} rows with missing/non-finite "
+                       f"{self.value!r} ({describe_rows(frame.index[nan_v])})")
+            frame = frame[~nan_v]
+        if len(frame) == 0:
+            raise GeoBiasError("no rows left with both coordinates and a performance value")
+        if not frame.index.is_unique:
+            raise GeoBiasError(
+                f"row labels are not unique ({describe_rows(frame.index[frame.index.duplicated()])}); "
+                "per-centre results are indexed by them: reset_index() first"
+            )
+        return frame
+
+    def _centre_mask(self, frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+        c = self.centres
+        if isinstance(c, str):
+            if c == "all":
+                return np.ones(len(frame), dtype=bool)
+            if c == "low":
+                return low_performance(values, self.threshold, self.lower_is_better)
+            raise GeoBiasError(f"centres={c!r} must be 'all', 'low', a boolean mask or row labels")
+        if isinstance(c, pd.Series) and c.dtype == bool:
+            return c.reindex(frame.index, fill_value=False).to_numpy()
+        arr = np.asarray(c)
+        if arr.dtype == bool:
+            if arr.size != self._n_input:
+                raise GeoBiasError(
+                    f"boolean centres mask has {arr.size} entries but the data has "
+                    f"{self._n_input} rows"
+                )
+            return pd.Series(arr, index=self._input_index).reindex(frame.index, fill_value=False).to_numpy()
+        labels = pd.Index(arr)
+        missing = labels.difference(frame.index)
+        if len(missing):
+            raise GeoBiasError(
+                f"centres include labels that are not (valid) rows: {list(missing[:10])}"
+            )
+        return frame.index.isin(labels)
+
+    def _run(self, data, neighbourhoods, lon, lat, n_jobs, client, progress, chunk_size) -> None:
+        frame0 = to_lonlat_frame(data, lon, lat)
+        self._n_input = len(frame0)
+        self._input_index = frame0.index
+        frame = self._clean(frame0)
+        values = frame["_value"].to_numpy()
+        self.n_samples = len(frame)
+        if np.unique(values).size == 1:
+            self._warn(f"performance {self.value!r} is constant ({float(values[0])!r}): the relative "
+                       "score then only reflects where the samples are, not how the model does")
+        self.n_duplicates = int(frame.duplicated(subset=["lon", "lat"]).sum())
+        marks = make_marks(values, self.marks, self.threshold, self.lower_is_better)
+        mask = self._centre_mask(frame, values)
+        centres = np.flatnonzero(mask)
+        radius = self.radius_km / EARTH_RADIUS_KM
+        latr = to_radians(frame["lat"].to_numpy(), self.radians)
+        lonr = to_radians(frame["lon"].to_numpy(), self.radians)
+        self._frame = frame
+        if centres.size == 0:
+            self._warn(
+                f"no centres: no low-performance samples in {self.value!r}"
+                if isinstance(self.centres, str) and self.centres == "low"
+                else "no centres selected"
+            )
+            self._empty(frame)
+            return
+        if neighbourhoods is not None:
+            centres, indptr, indices, _ = graph_to_lists(neighbourhoods, frame.index, latr, lonr, centres,
+                                                        order=self.neighbour_order)
+        else:
+            indptr, indices, _ = neighbourhood_lists(latr, lonr, radius, self.max_neighbors, centres,
+                                                     order=self.neighbour_order)
+        self._check_k(frame, centres, np.diff(indptr), radius)
+        nb_graph = lists_to_graph(indptr, indices, centres, frame.index)
+        self.neighbourhoods = nb_graph
+
+        jobs = effective_jobs(n_jobs, centres.size)
+        bounds = list(range(0, centres.size, max(1, int(chunk_size)))) + [centres.size]
+        common = dict(lat=latr, lon=lonr, marks=marks, radius=radius, k=self.k,
+                      density=self.density, density_factor=self.density_factor,
+                      probability_kind=self.probability, std_offset=self.std_offset)
+        chunks = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            ip = indptr[a : b + 1]
+            chunks.append(dict(common, centres=centres[a:b], indptr=ip - ip[0],
+                               indices=indices[ip[0] : ip[-1]]))
+        parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
+        res = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        self._finish(frame, values, centres, indptr, indices, res)
+
+    def _check_k(self, frame, centres, n_nb, radius) -> None:
+        smallest = None
+        for n in np.unique(n_nb):
+            dens = auto_density(radius, int(n), self.density_factor) if self.density == "auto" else self.density
+            size = int(n) + ring_grid(radius, dens).shape[0]
+            if size < self.k + 1 and (smallest is None or size < smallest[1]):
+                smallest = (int(n), size)
+        if smallest is not None:
+            rows = frame.index[centres[n_nb == smallest[0]]]
+            raise GeoBiasError(
+                f"k={self.k} is not smaller than the neighbourhood size: centres in "
+                f"{describe_rows(rows)} have {smallest[0]} presence + "
+                f"{smallest[1] - smallest[0]} background points; use k < {smallest[1]} "
+                "or a larger density"
+            )
+
+    def _empty(self, frame) -> None:
+        import geopandas as gpd
+        from libpysal.graph import Graph
+
+        self.n_centres = 0
+        self.n_skipped = 0
+        self.base = float("nan")
+        self.relative = float("nan")
+        self.neighbourhoods = Graph.from_arrays(np.array([], dtype=int), np.array([], dtype=int), np.array([]))
+        cols = ["base", "relative", "n_neighbours", "local_mean", "value", "n_background"]
+        self.per_centre = gpd.GeoDataFrame(
+            {c: pd.Series(dtype=float) for c in cols},
+            geometry=gpd.GeoSeries([], crs=4326), crs=4326,
+        )
+
+    def _finish(self, frame, values, centres, indptr, indices, res) -> None:
+        import geopandas as gpd
+
+        n_nb = res["n_neighbours"]
+        local_mean = np.add.reduceat(values[indices], indptr[:-1]) / n_nb
+        undefined = np.isnan(res["base"]) | np.isnan(res["relative"])
+        self.n_skipped = int(undefined.sum())
+        if self.n_skipped:
+            self._warn(
+                f"{self.n_skipped} centres have an undefined score (null sigma = 0 under "
+                f"probability='density', e.g. single-sample neighbourhoods) and are left out "
+                f"of the dataset score ({describe_rows(frame.index[centres[undefined]])})"
+            )
+        ok = ~undefined
+        self.n_centres = int(centres.size)
+        if ok.any():
+            w = n_nb[ok].astype(float) if self.aggregation == "n_weighted" else np.ones(ok.sum())
+            self.base = float(np.sum(res["base"][ok] * w) / w.sum())
+            self.relative = float(np.sum(res["relative"][ok] * w) / w.sum())
+        else:
+            self.base = self.relative = float("nan")
+            self._notes.append("no centre has a defined score")
+        sub = frame.iloc[centres]
+        self.per_centre = gpd.GeoDataFrame(
+            {
+                "base": res["base"],
+                "relative": res["relative"],
+                "n_neighbours": n_nb,
+                "local_mean": local_mean,
+                "value": values[centres],
+                "n_background": res["n_background"],
+            },
+            index=sub.index,
+            geometry=gpd.points_from_xy(sub["lon"], sub["lat"]),
+            crs=4326,
+        )
+        self.n_contested = int(res["n_contested"].sum())
+
+    # ------------------------------------------------------------------
+    @property
+    def message(self) -> str:
+        """Notes collected during the run (dropped rows, skipped centres...)."""
+        return "; ".join(self._notes)
+
+    @property
+    def params(self) -> dict:
+        """The parameters this audit ran with (preset resolved)."""
+        out = dict(preset=self.preset, value=self.value, radius_km=self.radius_km, k=self.k,
+                   threshold=self.threshold, lower_is_better=self.lower_is_better)
+        out.update({key: getattr(self, key) for key in _PARAMS})
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-centre results as a plain DataFrame with ``lon``/``lat`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Same index as :attr:`per_centre`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"lon": [0.0, 0.1], "lat": [0.0, 0.1], "hit@1": [1, 0]})
+        >>> audit(df, progress=False).to_frame().columns.tolist()[:3]
+        ['lon', 'lat', 'base']
+        """
+        pc = self.per_centre
+        out = pd.DataFrame(pc.drop(columns=pc.geometry.name))
+        out.insert(0, "lat", pc.geometry.y if len(pc) else pd.Series(dtype=float))
+        out.insert(0, "lon", pc.geometry.x if len(pc) else pd.Series(dtype=float))
+        return out
+
+    def summary(self) -> dict:
+        """Dataset-level numbers as a dict (what a comparison table row needs).
+
+        Returns
+        -------
+        dict
+            ``base``, ``relative``, ``n_samples``, ``n_centres``, ``mean_value``...
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"lon": [0.0, 0.1], "lat": [0.0, 0.1], "hit@1": [1, 0]})
+        >>> audit(df, progress=False).summary()["n_centres"]
+        2
+        """
+        return dict(
+            base=self.base, relative=self.relative, n_samples=self.n_samples,
+            n_centres=self.n_centres, n_skipped=self.n_skipped,
+            mean_value=float(self._frame["_value"].mean()),
+        )
+
+    def __repr__(self) -> str:
+        drops = []
+        if self.n_dropped_coords:
+            drops.append(f"{self.n_dropped_coords} without coordinates")
+        if self.n_dropped_nan:
+            drops.append(f"{self.n_dropped_nan} without {self.value}")
+        dropped = f" ({', '.join(drops)} dropped)" if drops else ""
+        skipped = f", {self.n_skipped} undefined" if self.n_skipped else ""
+        return (
+            f"GeoBiasAudit(preset={self.preset!r}, value={self.value!r}, "
+            f"radius_km={self.radius_km:g}, k={self.k})\n"
+            f"  samples: {self.n_samples}{dropped}; centres: {self.n_centres}{skipped}\n"
+            f"  base (unmarked SSI):   {self.base:.4f}\n"
+            f"  relative (marked SSI): {self.relative:.4f}\n"
+            f"  aggregation: {self.aggregation}; probability: {self.probability}; "
+            f"max_neighbors: {self.max_neighbors}"
+        )
+
+
+def audit(data, value: str = "hit@1", radius_km: float = 100.0, k: int = 4,
+          preset: str | None = "geobs", **kwargs: Any) -> GeoBiasAudit:
+    """Audit one model's per-sample results for geographic bias.
+
+    A thin wrapper around :class:`GeoBiasAudit`; see there for all parameters.
+
+    Parameters
+    ----------
+    data : geopandas.GeoDataFrame, pandas.DataFrame, str or os.PathLike
+        Per-sample results (points, lon/lat columns, or a TorchSpatial CSV).
+    value : str, default "hit@1"
+        Performance column.
+    radius_km : float, default 100
+        Neighbourhood radius in km.
+    k : int, default 4
+        Nearest neighbours of the weights.
+    preset : {"geobs", "torchspatial2024"}, default "geobs"
+        Published variant to reproduce; any ingredient can be overridden.
+    **kwargs
+        Further keyword arguments of :class:`GeoBiasAudit`.
+
+    Returns
+    -------
+    GeoBiasAudit
+        Scores as attributes (``base``, ``relative``, ``per_centre``, ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"lon": rng.uniform(-1, 1, 80), "lat": rng.uniform(-1, 1, 80),
+    ...                    "hit@1": rng.integers(0, 2, 80)})
+    >>> res = audit(df, value="hit@1", radius_km=100, k=4, preset="geobs", progress=False)
+    >>> len(res.per_centre)
+    80
+    """
+    return GeoBiasAudit(data, value=value, radius_km=radius_km, k=k, preset=preset, **kwargs)

@@ -1,0 +1,1 @@
+"""Vendored data files of :mod:`geobias.maps` (a package only so that they are installed)."""

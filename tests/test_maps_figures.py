@@ -1,0 +1,118 @@
+"""Static matplotlib maps and the model-comparison figure (geobias.maps.figures)."""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from geobias.errors import GeoBiasError
+from geobias.hotspots import hotspots
+from geobias.maps import audit_figure, plot_comparison, plot_map, save_figure, world_basemap
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
+
+
+@pytest.fixture(scope="module")
+def per_centre() -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(0)
+    n = 80
+    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
+    return gpd.GeoDataFrame({"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n),
+                             "relative": rng.random(n), "n_neighbours": rng.integers(3, 20, n)},
+                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
+
+
+@pytest.fixture(scope="module")
+def hs(per_centre):
+    return hotspots(per_centre, "acc", k=8, random_state=0)
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_audit_figure_saves_in_each_format(per_centre, hs, tmp_path, fmt):
+    fig = audit_figure(per_centre, "acc", hotspots=hs, title="Model A")
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["Performance (acc)", "Base SSI", "Relative SSI", "Hot spots"]
+    out = save_figure(fig, tmp_path / f"audit.{fmt}", dpi=60)
+    assert out.read_bytes().startswith(MAGIC[fmt])
+    assert os.listdir(tmp_path) == [f"audit.{fmt}"]  # no temporary file left
+
+
+def test_png_is_not_blank(per_centre, tmp_path):
+    import matplotlib.image as mpimg
+
+    out = save_figure(plot_map(per_centre, "relative"), tmp_path / "m.png", dpi=60)
+    img = mpimg.imread(out)
+    assert img.std() > 0.05
+
+
+def test_regional_and_world_extent(per_centre):
+    ax = plot_map(per_centre, "acc")
+    x0, x1 = ax.get_xlim()
+    assert -20 < x0 < -10 and 30 < x1 < 40  # the data's box, padded
+    ax = plot_map(per_centre, "acc", extent="world")
+    assert ax.get_xlim() == (-180.0, 180.0) and ax.get_ylim() == (-90.0, 90.0)
+    ax = plot_map(per_centre, "acc", extent=(0, 40, 20, 55), basemap=False)
+    assert ax.get_xlim() == (0.0, 20.0)
+    with pytest.raises(GeoBiasError, match="extent"):
+        plot_map(per_centre, "acc", extent="europe")
+    with pytest.raises(GeoBiasError, match="min < max"):
+        plot_map(per_centre, "acc", extent=(10, 0, 0, 10))
+
+
+def test_hotspot_map_has_class_legend(hs):
+    ax = plot_map(hs)  # a HotSpots object: the classes by default
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels and set(labels) <= set(hs.frame["hotspot"].astype(str))
+    assert ax.get_legend().get_title().get_text() == "Hot-spot class"
+
+
+def test_into_existing_axes_and_projected_input(per_centre):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_map(per_centre.to_crs(3857), "acc", ax=ax) is ax
+    assert ax.get_xlim()[1] < 180  # plotted in degrees
+
+
+def test_world_basemap_is_bundled_and_small():
+    from geobias.maps import basemap_path
+
+    assert basemap_path().stat().st_size < 500_000
+    world = world_basemap()
+    assert len(world) == 177 and world.is_valid.all() and world.crs.to_epsg() == 4326
+    assert 0 < len(world_basemap((0, 45, 5, 48))) < 20
+
+
+def test_comparison_figure(tmp_path):
+    scores = pd.DataFrame({"base": [0.21, 0.35, 0.1], "relative": [0.08, 0.15, 0.02], "n": [1, 2, 3]},
+                          index=["sphere2vec", "wrap", "rbf"])
+    ax = plot_comparison(scores, sort="relative", title="Geo-bias")
+    assert isinstance(ax, Axes)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["rbf", "sphere2vec", "wrap"]
+    assert len(ax.patches) == 6
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Base SSI", "Relative SSI"]
+    save_figure(ax, tmp_path / "cmp.pdf")
+    with pytest.raises(GeoBiasError, match="not found"):
+        plot_comparison(scores, columns=["base", "sri"])
+    with pytest.raises(GeoBiasError, match="non-empty"):
+        plot_comparison(pd.DataFrame())
+
+
+def test_bad_inputs(per_centre, tmp_path):
+    with pytest.raises(GeoBiasError, match="suffix"):
+        save_figure(plot_map(per_centre, "acc"), tmp_path / "m.jpg")
+    with pytest.raises(GeoBiasError, match="not found"):
+        plot_map(per_centre, "nope")
+    with pytest.raises(GeoBiasError, match="column="):
+        plot_map(per_centre)
+    with pytest.raises(GeoBiasError, match="nothing to plot"):
+        audit_figure(per_centre[["geometry"]])
+    with pytest.raises(GeoBiasError, match="set_crs"):
+        plot_map(per_centre.set_crs(None, allow_override=True), "acc")
+    assert os.listdir(tmp_path) == []
