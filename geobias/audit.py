@@ -444,6 +444,93 @@ class GeoBiasAudit:
         out.insert(0, "lon", pc.geometry.x if len(pc) else pd.Series(dtype=float))
         return out
 
+    def _weights(self):
+        """The audit's neighbourhood graph restricted to the scored centres."""
+        g = self.neighbourhoods
+        ids = self.per_centre.index
+        return g if set(g.unique_ids) == set(ids) else g.subgraph(ids)
+
+    def hotspots(self, column: str = "value", method: str = "gi_star", permutations: int = 999,
+                 random_state: int | None = None, fdr: bool = False):
+        """Hot/cold spots of per-sample performance (``"value"``) or of a score, on the audit's weights.
+
+        Parameters
+        ----------
+        column : str, default "value"
+            ``"value"`` (the performance), ``"local_mean"``, ``"base"`` or ``"relative"``.
+        method : {"gi_star", "moran"}
+            Getis-Ord Gi* or local Moran's I (esda).
+        permutations : int
+            Conditional permutations for the pseudo p-values.
+        random_state : int, optional
+            Seed of the permutations.
+        fdr : bool
+            False-discovery-rate correction of the significance levels.
+
+        Returns
+        -------
+        geobias.hotspots.HotSpots
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"lon": rng.uniform(0, 5, 300), "lat": rng.uniform(0, 5, 300)})
+        >>> df["hit@1"] = (df["lon"] > 2.5).astype(int)
+        >>> hs = audit(df, radius_km=100, progress=False).hotspots(random_state=0, permutations=99)
+        >>> "hotspot" in hs.frame.columns
+        True
+        """
+        from .hotspots import hotspots
+
+        return hotspots(self.per_centre, column, w=self._weights(), method=method, permutations=permutations,
+                        random_state=random_state, fdr=fdr)
+
+    def explore(self, m=None, offline: bool = False, hotspots=None, **kwargs):
+        """An interactive folium map of performance, base/relative SSI and hot spots (layers).
+
+        Parameters
+        ----------
+        m : folium.Map, optional
+            Add the layers to this map.
+        offline : bool
+            Inline Leaflet and use the bundled basemap (no network needed to view the file).
+        hotspots : geobias.hotspots.HotSpots, optional
+            Hot spots to show (e.g. from :meth:`hotspots`).
+        **kwargs
+            Passed to :func:`geobias.maps.explore`.
+
+        Returns
+        -------
+        folium.Map
+        """
+        from .maps import explore
+
+        return explore(self.per_centre, "local_mean", hotspots=hotspots, tooltip=["value"], m=m, offline=offline,
+                       **kwargs)
+
+    def figure(self, hotspots=None, extent="auto", **kwargs):
+        """A matplotlib figure: local performance, base/relative SSI and hot spots over a basemap.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .maps import audit_figure
+
+        return audit_figure(self.per_centre, "local_mean", hotspots=hotspots, extent=extent, **kwargs)
+
+    def to_gpkg(self, path, hotspots=None, overwrite: bool = True):
+        """Write per-centre (and hot-spot) layers to a GeoPackage that QGIS opens styled.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from .maps import to_gpkg
+
+        return to_gpkg(path, self.per_centre, hotspots, value="local_mean", overwrite=overwrite)
+
     def summary(self) -> dict:
         """Dataset-level numbers as a dict (what a comparison table row needs).
 

@@ -44,13 +44,7 @@ def atomic_write(out: Path, write, inputs=(), overwrite: bool = False) -> None:
     'hi'
     """
     out = Path(out)
-    for i in inputs:
-        if Path(i).exists() and out.exists() and os.path.samefile(i, out):
-            raise GeoBiasError(f"refusing to overwrite the input file {str(out)!r}; choose another --out")
-        if Path(i).resolve() == out.resolve():
-            raise GeoBiasError(f"refusing to overwrite the input file {str(out)!r}; choose another --out")
-    if out.exists() and not overwrite:
-        raise GeoBiasError(f"{str(out)!r} exists; pass --overwrite to replace it")
+    check_target(out, inputs, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
     os.close(fd)
@@ -62,6 +56,18 @@ def atomic_write(out: Path, write, inputs=(), overwrite: bool = False) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def check_target(out: Path, inputs=(), overwrite: bool = False) -> None:
+    """Refuse to write over an input file, or over an existing output without ``overwrite``."""
+    out = Path(out)
+    for i in inputs:
+        if Path(i).exists() and out.exists() and os.path.samefile(i, out):
+            raise GeoBiasError(f"refusing to overwrite the input file {str(out)!r}; choose another --out")
+        if Path(i).resolve() == out.resolve():
+            raise GeoBiasError(f"refusing to overwrite the input file {str(out)!r}; choose another --out")
+    if out.exists() and not overwrite:
+        raise GeoBiasError(f"{str(out)!r} exists; pass --overwrite to replace it")
 
 
 def _write_per_centre(res, out: Path, inputs, overwrite: bool) -> None:
@@ -105,6 +111,24 @@ def _kwargs(a) -> dict:
     return kw
 
 
+def _write_maps(res, a) -> None:
+    """The ``--map``, ``--figure`` and ``--gpkg`` outputs of ``geobias audit``."""
+    if not (a.map or a.figure or a.gpkg):
+        return
+    from .maps import save_figure, save_map
+
+    hs = res.hotspots(random_state=a.seed)
+    if a.map:
+        save_map(res.explore(offline=a.offline, hotspots=hs), a.map)
+        print(f"wrote the map to {a.map}")
+    if a.figure:
+        save_figure(res.figure(hotspots=hs), a.figure)
+        print(f"wrote the figure to {a.figure}")
+    if a.gpkg:
+        res.to_gpkg(a.gpkg, hotspots=hs, overwrite=True)
+        print(f"wrote the GeoPackage to {a.gpkg}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``geobias`` console script.
 
@@ -127,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     pa = sub.add_parser("audit", help="audit one results CSV")
     pa.add_argument("results", help="per-sample results CSV (TorchSpatial format)")
     pa.add_argument("--out", default=None, help="per-centre output (.gpkg, .geojson, .parquet, .csv)")
-    pa.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    pa.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    pa.add_argument("--map", default=None, help="interactive map (HTML) of performance, SSI and hot spots")
+    pa.add_argument("--offline", action="store_true", help="self-contained map: inline Leaflet, bundled basemap")
+    pa.add_argument("--figure", default=None, help="static figure (.png, .svg or .pdf)")
+    pa.add_argument("--gpkg", default=None, help="GeoPackage with per-centre and hot-spot layers, styled for QGIS")
+    pa.add_argument("--seed", type=int, default=0, help="seed of the hot-spot permutations")
     _common(pa)
     pc = sub.add_parser("compare", help="compare several models on the same locations")
     pc.add_argument("results", nargs="+", help="results CSVs; the model name is the file stem")
@@ -143,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             if a.cmd == "audit":
                 from .audit import audit
 
+                for t in (a.out, a.map, a.figure, a.gpkg):  # fail before the work, not after
+                    if t:
+                        check_target(Path(t), [a.results], a.overwrite)
                 res = audit(a.results, **_kwargs(a))
                 print(repr(res))
                 if res.message:
@@ -150,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                 if a.out:
                     _write_per_centre(res, Path(a.out), [a.results], a.overwrite)
                     print(f"wrote {len(res.per_centre)} centres to {a.out}")
+                _write_maps(res, a)
             else:
                 from .compare import compare, format_table
 
