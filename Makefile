@@ -33,8 +33,17 @@ test-integration: venv
 docs: venv
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
-bench: venv
-	$(BIN)/python benchmarks/encoders.py
+REF := benchmarks/.ref
+
+# Encoder throughput against the reference classes (PyPI torchspatial==0.0.0.1, --no-deps, kept
+# out of the project's environment) and the memory-bound floor; then the geobias and GIS benchmarks.
+bench: venv $(REF)/torchspatial/SpatialRelationEncoder.py
+	$(BIN)/python benchmarks/encoders.py --out benchmarks/results/encoders.md
+	$(BIN)/python benchmarks/geobias.py
+	$(BIN)/python benchmarks/gis.py
+
+$(REF)/torchspatial/SpatialRelationEncoder.py:
+	$(BIN)/python -m pip install --no-deps --target $(REF) torchspatial==0.0.0.1 || echo "torchspatial reference not installable; benchmarking without it"
 
 clean:
 	rm -rf docs/_build demo_output .pytest_cache

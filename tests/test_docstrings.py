@@ -32,11 +32,6 @@ REQUIRED = [
 # Examples known to be wrong in the docstring (not in the code), with what doctest reports.
 # Non-strict xfail: once the docstring is fixed the test XPASSes and the entry should go.
 KNOWN_BROKEN: dict[str, str] = {
-    "geoencode.positional.cartesian.lonlat_to_xyz":
-        "cos(pi/2) in float32 is -4.4e-08, so .round(6) prints -0.0: got [-0.0, 1.0, 0.0]",
-    "geoencode.positional.frequencies.geometric_frequencies":
-        "exp/log rounding: got [100.0, 9.999999999999998, 0.9999999999999996], "
-        "docstring expects [100.0, 10.000000000000002, 1.0]",
 }
 
 

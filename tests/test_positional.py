@@ -279,3 +279,18 @@ def test_integer_and_half_inputs():
     assert pe(torch.tensor([[10, 20]])).dtype == torch.get_default_dtype()
     half = pe(torch.tensor([[10.0, 20.0]], dtype=torch.bfloat16))
     assert half.dtype == torch.bfloat16 and torch.isfinite(half.float()).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_blocked_cpu_path_equals_unblocked(name, dtype):
+    """Large no-grad calls are encoded block by block into one output; results must not change."""
+    pe = small(name)
+    x = random_lonlat(3000, seed=7, dtype=dtype)
+    x[::97, 0] += 360.0  # some rows need wrapping too
+    reference = torch.cat([pe(chunk) for chunk in x.split(50)])  # small calls: one piece each
+    pe._block_elements = 4096  # force many blocks
+    with torch.no_grad():
+        blocked = pe(x.reshape(30, 100, 2))
+    assert blocked.shape == (30, 100, pe.out_dim)
+    torch.testing.assert_close(blocked.reshape(-1, pe.out_dim), reference.detach(), atol=1e-6 if dtype == torch.float32 else 1e-12, rtol=0)

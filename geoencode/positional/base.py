@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-from .._coords import LonLat, as_lonlat_tensor, check_lonlat, wrap_longitude
+from .._coords import LonLat, as_lonlat_tensor, bounds_ok, check_lonlat, lonlat_bounds, wrap_longitude
 
 
 class PositionEncoder(nn.Module):
@@ -48,26 +50,57 @@ class PositionEncoder(nn.Module):
             return p.device
         return None
 
+    # On the CPU, large inputs are encoded in blocks of about this many output elements: each
+    # block's temporaries then stay in cache and are recycled by the allocator, instead of every
+    # intermediate being a fresh multi-megabyte allocation whose page faults cost more than the
+    # arithmetic. Results are identical (every encoder is row-wise); only memory traffic changes.
+    _block_elements: int = 1 << 19
+
     def forward(self, lonlat: LonLat) -> torch.Tensor:
         """Encode lon/lat degrees of shape ``(..., 2)`` into features ``(..., out_dim)``."""
         x = as_lonlat_tensor(lonlat, device=self._device())
         if self.input_dtype is not None:
             x = x.to(self.input_dtype)
         out_dtype = x.dtype
-        if self.validate:
-            check_lonlat(x)
+        # One pass computes the column bounds, which both validate the input and tell whether any
+        # longitude needs wrapping (usually none does, so the wrap pass is skipped).
+        bounds = lonlat_bounds(x) if (self.validate or self.wrap_longitudes) else None
+        if self.validate and not bounds_ok(bounds):
+            check_lonlat(x)  # raises with the offending rows
         if self.compute_dtype is not None:
             x = x.to(self.compute_dtype)
         elif x.dtype in (torch.float16, torch.bfloat16):
             x = x.float()  # half precision cannot hold degrees × frequency phases
-        lon, lat = x[..., 0], x[..., 1]
-        if self.wrap_longitudes:
-            lon = wrap_longitude(lon)
-        return self.encode(lon, lat).to(out_dtype)
+        if self.wrap_longitudes and bounds is not None and not (-180.0 <= bounds[0] and bounds[1] <= 180.0):
+            x = torch.stack([wrap_longitude(x[..., 0]), x[..., 1]], dim=-1)
+        consts = self._constants(x.dtype, x.device)
+        rows = max(1, self._block_elements // max(1, self.out_dim))
+        n = x.numel() // 2
+        if x.device.type != "cpu" or n <= rows or self._records_graph(x):
+            return self._encode_block(x, consts).to(out_dtype)
+        flat = x.reshape(-1, 2)
+        out = torch.empty((n, self.out_dim), dtype=out_dtype, device=x.device)
+        for i in range(0, n, rows):
+            out[i : i + rows] = self._encode_block(flat[i : i + rows], consts)
+        return out.reshape(*x.shape[:-1], self.out_dim)
+
+    def _records_graph(self, x: torch.Tensor) -> bool:
+        """Whether autograd will record this call (then encode in one piece, no in-place blocks)."""
+        return torch.is_grad_enabled() and (x.requires_grad or any(p.requires_grad for p in self.parameters()))
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:  # pragma: no cover
         """Features for longitude/latitude tensors in degrees (same shape), ``(..., out_dim)``."""
         raise NotImplementedError
+
+    # Fast-path hooks used by forward(). Encoders that work better on the ``(..., 2)`` tensor, or
+    # need per-dtype tables, override these; the defaults fall back to :meth:`encode`.
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> Any:
+        """Tables derived from buffers, cast to the compute dtype once per call (not per block)."""
+        return None
+
+    def _encode_block(self, x: torch.Tensor, consts: Any) -> torch.Tensor:
+        """Features for lon/lat degrees ``x`` of shape ``(..., 2)``, already validated and wrapped."""
+        return self.encode(x[..., 0], x[..., 1])
 
     def extra_repr(self) -> str:
         return f"out_dim={self.out_dim}"

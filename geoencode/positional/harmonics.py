@@ -76,40 +76,66 @@ class SphericalHarmonics(PositionEncoder):
         self.register_buffer("D", D, persistent=False)
         self.out_dim = legendre_poly_num**2
 
+    # The degree recurrence costs a few small tensor ops per degree per block, so larger blocks
+    # than the default pay off here.
+    _block_elements = 1 << 20
+
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        L, dt = self.legendre_poly_num, lon.dtype
-        phi = torch.deg2rad(lat)
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, ...]:
+        L = self.legendre_poly_num
+        # Output column j = l² + l + m reads P̄_l^|m| from the table of the blocks P̄_l^0..l
+        # (row-major, block l starting at l(l+1)/2) and its azimuthal factor from the trig table
+        # [m0_scale, √2 cos(ϕ)..√2 cos((L−1)ϕ), √2 sin(ϕ)..√2 sin((L−1)ϕ)].
+        l = torch.repeat_interleave(torch.arange(L), 2 * torch.arange(L) + 1)
+        m = torch.arange(L * L) - l * l - l
+        p_index = (l * (l + 1) // 2 + m.abs()).to(device)
+        t_index = torch.where(m > 0, m, torch.where(m < 0, L - 1 - m, 0)).to(device)
+        return self.A.to(dtype), self.B.to(dtype), self.D.to(dtype), p_index, t_index
+
+    def _encode_block(self, xy: torch.Tensor, consts: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        A, B, D, p_index, t_index = consts
+        L, dt = self.legendre_poly_num, xy.dtype
+        phi = xy[..., 1] * (math.pi / 180.0)  # bit-identical to torch.deg2rad
         sin_theta = torch.cos(phi)  # ≥ 0 on [−90°, 90°] for both θ conventions
+        azimuth = xy[..., 0] * (math.pi / 180.0)
         if self.convention == "standard":
-            cos_theta, azimuth = torch.sin(phi), torch.deg2rad(lon)
+            cos_theta = torch.sin(phi)
             m0_scale = 1.0
         else:  # θ = lat + 90° ⇒ cos θ = −sin(lat); ϕ = lon + 180°
-            cos_theta, azimuth = -torch.sin(phi), torch.deg2rad(lon) + math.pi
+            cos_theta, azimuth = -torch.sin(phi), azimuth + math.pi
             m0_scale = math.pi
-        m = torch.arange(1, L, dtype=dt, device=lon.device)
+        m = torch.arange(1, L, dtype=dt, device=xy.device)
         mphi = azimuth.unsqueeze(-1) * m
-        cos_m = torch.cos(mphi) * math.sqrt(2.0)
-        sin_m = torch.sin(mphi) * math.sqrt(2.0)
-        A, B, D = self.A.to(dt), self.B.to(dt), self.D.to(dt)
+        trig = torch.cat(
+            [
+                torch.full_like(azimuth.unsqueeze(-1), m0_scale),
+                torch.cos(mphi) * math.sqrt(2.0),
+                torch.sin(mphi) * math.sqrt(2.0),
+            ],
+            dim=-1,
+        )
         x, s = cos_theta.unsqueeze(-1), sin_theta.unsqueeze(-1)
+        # D_l · s for all l in one broadcast. (The diagonal is still built degree by degree, not by
+        # torch.cumprod, which accumulates float32 in float64 and would change the last bits.)
+        p00 = torch.full_like(x, 1.0 / math.sqrt(4.0 * math.pi))
+        ds = D * s  # (..., L)
 
-        prev = torch.full_like(x, 1.0 / math.sqrt(4.0 * math.pi))  # P̄_0^m, m = 0
-        prev2 = prev[..., :0]
-        blocks = [prev * m0_scale]
+        prev, prev2 = p00, p00[..., :0]
+        blocks = [prev]
         for l in range(1, L):
-            # m = 0..l−2 use both previous degrees, m = l−1 only the last, m = l the diagonal.
-            lower = A[l, : l - 1] * x * prev[..., : l - 1] - B[l, : l - 1] * prev2
-            sub = A[l, l - 1] * x * prev[..., l - 1 :]
-            diag = D[l] * s * prev[..., l - 1 :]
-            cur = torch.cat([lower, sub, diag], dim=-1)  # P̄_l^m, m = 0..l
-            pos = cur[..., 1:]
-            blocks += [
-                (pos * sin_m[..., :l]).flip(-1),  # m = −l..−1
-                cur[..., :1] * m0_scale,
-                pos * cos_m[..., :l],  # m = 1..l
-            ]
+            # m = 0..l−1: A_lm x P̄_{l−1}^m, minus B_lm P̄_{l−2}^m for m ≤ l−2; then m = l.
+            cur = A[l, :l] * x * prev
+            if l >= 2:
+                cur[..., : l - 1] -= B[l, : l - 1] * prev2
+            cur = torch.cat([cur, ds[..., l : l + 1] * prev[..., l - 1 :]], dim=-1)  # P̄_l^m, m = 0..l
+            blocks.append(cur)
             prev2, prev = prev, cur
-        return torch.cat(blocks, dim=-1)
+        # Y_l^m = P̄_l^|m| × (m0_scale | √2 cos mϕ | √2 sin |m|ϕ), gathered into the output order.
+        table = torch.cat(blocks, dim=-1)
+        return table.index_select(-1, p_index) * trig.index_select(-1, t_index)
 
     def extra_repr(self) -> str:
         return f"L={self.legendre_poly_num}, convention={self.convention!r}, out_dim={self.out_dim}"

@@ -11,11 +11,26 @@ from .._coords import as_lonlat_tensor, check_lonlat
 from ..errors import GeoEncodeError
 from ._random import generator, uniform_sphere_lonlat
 from .base import PositionEncoder
-from .cartesian import lonlat_to_xyz
+from .cartesian import _xyz, lonlat_to_xyz
 
 # Keeps d(sqrt)/dx finite where a point sits exactly on an anchor; shifts the angle by at most
 # 1e-6 rad, far below any useful kernel size.
 _TINY = 1e-12
+
+
+# Vectorised exp (MKL's, here) is ~100× slower on arguments whose result underflows to zero, and
+# with a kernel a few degrees wide most point–anchor pairs are that far apart. Below these bounds
+# exp is exactly 0 in the dtype, so those entries are zeroed directly instead.
+_EXP_ZERO_BELOW = {torch.float32: -104.0, torch.float64: -746.0}
+
+
+def _exp_(y: torch.Tensor) -> torch.Tensor:
+    """``y.exp_()`` with the same values, without feeding underflowing arguments to exp."""
+    bound = _EXP_ZERO_BELOW.get(y.dtype)
+    if bound is None or (torch.is_grad_enabled() and y.requires_grad):
+        return y.exp_()
+    zero = y < bound
+    return y.masked_fill_(zero, 0.0).exp_().masked_fill_(zero, 0.0)
 
 
 class RBF(PositionEncoder):
@@ -105,14 +120,29 @@ class RBF(PositionEncoder):
         return cls(locs[ids.to(locs.device)].cpu(), kernel_size=kernel_size, distance=distance)
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        a = self.anchors.to(lon.dtype)
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+        a = self.anchors.to(dtype)
         if self.distance == "euclidean":
-            d2 = (lon.unsqueeze(-1) - a[:, 0]) ** 2 + (lat.unsqueeze(-1) - a[:, 1]) ** 2
+            return a
+        return lonlat_to_xyz(a[:, 0], a[:, 1]).T  # (3, M) unit vectors (a transposed view, as before)
+
+    def _encode_block(self, x: torch.Tensor, consts: torch.Tensor) -> torch.Tensor:
+        # Every step after the first works in place on one (..., M) buffer: the output is M times
+        # larger than the input, so each extra temporary would cost as much as the maths.
+        # (Autograd handles these in-place steps; the values are those of the plain formula.)
+        if self.distance == "euclidean":
+            a = consts
+            d2 = (x[..., :1] - a[:, 0]).square_()
+            d2 += (x[..., 1:] - a[:, 1]).square_()
         else:
-            cos_d = (lonlat_to_xyz(lon, lat) @ lonlat_to_xyz(a[:, 0], a[:, 1]).T).clamp(-1.0, 1.0)
-            sin2_d = (1.0 - cos_d * cos_d).clamp_min(0.0)
-            d2 = torch.rad2deg(torch.atan2(torch.sqrt(sin2_d + _TINY), cos_d)) ** 2
-        return torch.exp(d2 * (-0.5 / self.kernel_size**2))
+            cos_d = (_xyz(x) @ consts).clamp_(-1.0, 1.0)
+            # sin²d = 1 − cos²d, then d = atan2(√(sin²d + tiny), cos d), in degrees, squared.
+            d2 = (cos_d * cos_d).neg_().add_(1.0).clamp_min_(0.0).add_(_TINY).sqrt_()
+            d2 = torch.atan2(d2, cos_d).rad2deg_().square_()
+        return _exp_(d2.mul_(-0.5 / self.kernel_size**2))
 
     def extra_repr(self) -> str:
         return f"anchors={self.out_dim}, kernel_size={self.kernel_size}, distance={self.distance!r}"

@@ -88,12 +88,21 @@ class RFF(PositionEncoder):
         self.projection_dtype: torch.dtype | None = None
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, ...]:
         x_min, x_max, y_min, y_max = self.extent
-        xy = torch.stack(
-            [2.0 * (lon - x_min) / (x_max - x_min) - 1.0, 2.0 * (lat - y_min) / (y_max - y_min) - 1.0],
-            dim=-1,
-        )
+        lows = torch.tensor([x_min, y_min], dtype=dtype, device=device)
+        spans = torch.tensor([x_max - x_min, y_max - y_min], dtype=dtype, device=device)
+        pdt = self.projection_dtype or dtype
+        return lows, spans, self.dirvec.to(pdt), self.shift.to(pdt)
+
+    def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        lows, spans, w, b = consts
+        # 2·(c − c_min)/(c_max − c_min) − 1 per column, in the same order of operations as written.
+        xy = (x - lows).mul_(2.0).div_(spans).sub_(1.0)
         if self.projection_dtype is not None:
             xy = xy.to(self.projection_dtype)
-        w, b = self.dirvec.to(xy.dtype), self.shift.to(xy.dtype)
-        return math.sqrt(2.0 / self.frequency_num) * torch.cos(xy @ w + b)
+        # cos, bias and scale in place on the (..., F) projection: no further temporaries.
+        return torch.matmul(xy, w).add_(b).cos_().mul_(math.sqrt(2.0 / self.frequency_num))

@@ -78,9 +78,12 @@ class Tile(PositionEncoder):
         col = torch.floor((lon - x_min) / self.interval).clamp(0, self.num_cols - 1)
         row = torch.floor((lat - y_min) / self.interval).clamp(0, self.num_rows - 1)
         index = (row * self.num_cols + col).long()
-        # Keep the graph connected to the coordinates (zero gradient) so autograd users can mix
-        # tile with other encoders.
-        return self.embedding(index) + 0.0 * (lon + lat).unsqueeze(-1).to(self.embedding.weight.dtype)
+        out = self.embedding(index)
+        if torch.is_grad_enabled() and (lon.requires_grad or lat.requires_grad):
+            # Keep the graph connected to the coordinates (zero gradient) so autograd users can mix
+            # tile with other encoders. (Skipped otherwise: it costs a full pass over the output.)
+            out = out + 0.0 * (lon + lat).unsqueeze(-1).to(self.embedding.weight.dtype)
+        return out
 
     def extra_repr(self) -> str:
         return f"interval={self.interval}, cells={self.num_rows}x{self.num_cols}, out_dim={self.out_dim}"
