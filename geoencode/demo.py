@@ -1,4 +1,10 @@
-"""``make demo``: encode real locations with several encoders, time them, and map a few channels.
+"""``make demo``: the main job on bundled data, end to end.
+
+1. Encode real locations (Natural Earth countries) with nine encoders; table and channel figure.
+2. Train two encoders on the land–ocean task (Rußwurm et al.'s protocol, data shipped with pyogrio)
+   and a location-unaware baseline; evaluate them on the 100 km EASE grid.
+3. Audit where each model fails with :mod:`geobias` (Geo-Bias Scores), find hot/cold spots of the
+   best model's errors, and write an offline web map, a figure and a QGIS-styled GeoPackage.
 
 Run ``python -m geoencode.demo --out demo_output``.
 """
@@ -18,6 +24,7 @@ import torch
 
 from .datasets import naturalearth_countries
 from .registry import build, get_spec
+from .training import write_csv_atomic
 
 DEMO_ENCODERS = ["wrap", "rbf", "Space2Vec-grid", "Space2Vec-theory", "NeRF", "Sphere2Vec-sphereC",
                  "Sphere2Vec-sphereC+", "Sphere2Vec-dfs", "spherical_harmonics"]
@@ -99,16 +106,78 @@ def _atomic_savefig(fig, path: Path) -> None:
         raise
 
 
+DEMO_MODELS = [("spherical_harmonics", "siren"), ("Sphere2Vec-sphereC+", "ffn")]
+OUTPUTS = ["encoders.csv", "encoding_channels.png", "results.csv", "geobias.csv", "audit_map.html",
+           "audit_figure.png", "audit.gpkg"]
+
+
+def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Train the demo's encoders on land–ocean; per-sample test frames keyed by model name."""
+    from .bench.offline import load_task, run_one
+    from .training import binary_summary, classification_frame
+
+    task = load_task("landocean")
+    rows, frames = [], {}
+    # The location-unaware baseline: the majority class (ocean) everywhere.
+    majority = int(np.bincount(task.train[1]).argmax())
+    baseline: dict[str, float] = {}
+    for split, (lonlat, truth) in task.tests.items():
+        baseline.update({f"{split}_{k}": v for k, v in binary_summary(np.full(len(truth), majority), truth).items()})
+    grid, truth = task.tests["test"]
+    scores = np.zeros((len(truth), 2))
+    scores[:, majority] = 1.0
+    frames["No Prior"] = classification_frame(grid, scores, truth)
+    rows.append({"model": "No Prior", "nn": "-", **baseline, "train_seconds": 0.0})
+    for encoder, nn_name in DEMO_MODELS:
+        row = run_one("landocean", encoder, nn_name, seed=0, max_epochs=epochs, patience=15,
+                      out_dir=out / "per_sample", overwrite=overwrite)
+        row.pop("model")
+        frames[encoder] = pd.read_csv(out / "per_sample" / f"landocean_{encoder}_{nn_name}_seed0_test.csv", index_col=0)
+        rows.append({"model": encoder, "nn": nn_name,
+                     **{k: v for k, v in row.items() if k.startswith(("test_", "polar_"))},
+                     "train_seconds": row["train_seconds"]})
+    return pd.DataFrame(rows), frames
+
+
+def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], stride: int, radius_km: float, seed: int = 0):
+    """Geo-Bias Scores of every model on a regular subset of the test grid, and the best model's maps."""
+    import geobias
+    from geobias.hotspots import hotspots
+    from geobias.maps import audit_figure, explore, plot_comparison, save_figure, save_map, to_gpkg
+
+    subset = {name: frame.iloc[::stride] for name, frame in frames.items()}
+    table = geobias.compare(subset, value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
+    best = max((n for n in frames if n != "No Prior"), key=lambda n: frames[n]["hit@1"].mean())
+    result = geobias.audit(subset[best], value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
+    spots = hotspots(result.per_centre, "value", w=result.neighbourhoods, random_state=seed)
+    save_map(explore(result.per_centre, "local_mean", hotspots=spots, tooltip=["value"], offline=True,
+                     name=f"{best}: land/ocean hits"), out / "audit_map.html")
+    fig = audit_figure(result.per_centre, "local_mean", hotspots=spots)
+    save_figure(fig, out / "audit_figure.png", dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    ax = plot_comparison(table)
+    save_figure(ax, out / "geobias_comparison.png", dpi=110)
+    plt.close(ax.figure)
+    to_gpkg(out / "audit.gpkg", result.per_centre, spots, value="local_mean")
+    return table, best, result, spots
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geoencode.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m geoencode.demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="demo_output", type=Path, help="output folder (created)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument("--epochs", type=int, default=60, help="maximum training epochs per encoder")
+    parser.add_argument("--stride", type=int, default=4, help="audit every n-th test-grid point (1 = all 51,156)")
+    parser.add_argument("--radius-km", type=float, default=500.0, help="Geo-Bias neighbourhood radius")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    table_path, fig_path = args.out / "encoders.csv", args.out / "encoding_channels.png"
-    existing = [p for p in (table_path, fig_path) if p.exists()]
+    existing = [args.out / p for p in OUTPUTS if (args.out / p).exists()]
     if existing and not args.overwrite:
         parser.error(f"{', '.join(map(str, existing))} exist; pass --overwrite to replace them")
+    table_path, fig_path = args.out / "encoders.csv", args.out / "encoding_channels.png"
 
     lonlat, names = country_points()
     torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -118,16 +187,28 @@ def main(argv: list[str] | None = None) -> int:
     table = encode_table(lonlat, DEMO_ENCODERS)
     speed = encode_table(many, DEMO_ENCODERS)
     table["points_per_s_100k"] = speed["points_per_s"].round(-3)
-    fd, tmp = tempfile.mkstemp(dir=args.out, prefix=".encoders.", suffix=".csv")
-    os.close(fd)
-    table.to_csv(tmp, index=False)
-    os.replace(tmp, table_path)
+    write_csv_atomic(table, table_path, overwrite=True)
     channel_figure(fig_path, lonlat)
 
     print(f"Encoded {len(lonlat)} country locations (Natural Earth 1:110m) with {len(DEMO_ENCODERS)} encoders:\n")
     show = table[["encoder", "dims", "pe_dim", "nn", "embedding_dim", "points_per_s_100k"]]
     print(show.to_string(index=False, formatters={"points_per_s_100k": "{:,.0f}".format}))
-    print(f"\nwrote {table_path} and {fig_path}")
+
+    print("\nTraining two encoders on land–ocean (Natural Earth 1:110m; 5,000 training points) …", flush=True)
+    results, frames = train_and_evaluate(args.out, args.epochs, args.overwrite)
+    write_csv_atomic(results, args.out / "results.csv", overwrite=True)
+    print(results.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+
+    print(f"\nAuditing geographic bias (Geo-Bias Score, preset geobs, {args.radius_km:.0f} km, "
+          f"every {args.stride}th grid point) …", flush=True)
+    scores, best, result, spots = geobias_audit(args.out, frames, args.stride, args.radius_km)
+    write_csv_atomic(scores.reset_index(), args.out / "geobias.csv", overwrite=True)
+    print(scores.to_string(float_format=lambda v: f"{v:.2f}"))
+    counts = spots.frame["hotspot"].value_counts()
+    counts = counts[counts > 0]
+    print(f"\n{best}: {len(result.per_centre):,} centres; hot/cold spots of its hits: "
+          + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"\nwrote to {args.out}/: " + ", ".join(p for p in OUTPUTS + ["geobias_comparison.png", "per_sample/"]))
     return 0
 
 
