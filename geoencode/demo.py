@@ -12,8 +12,6 @@ Run ``python -m geoencode.demo --out demo_output``.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ._io import atomic_write
 from .datasets import naturalearth_countries
 from .registry import build, get_spec
 from .training import write_csv_atomic
@@ -96,14 +95,7 @@ def channel_figure(path: Path, lonlat_pts: np.ndarray) -> None:
 
 
 def _atomic_savefig(fig, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110), overwrite=True)
 
 
 DEMO_MODELS = [("spherical_harmonics", "siren"), ("Sphere2Vec-sphereC+", "ffn")]

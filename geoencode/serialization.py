@@ -7,12 +7,12 @@ Only tensors, numbers, strings, lists and dicts are stored, so :func:`load` uses
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from ._io import atomic_write
 from .encoder import LocationEncoder
 from .errors import CheckpointError
 
@@ -21,19 +21,7 @@ FORMAT = "geoencode.location_encoder/1"
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """``torch.save`` to a temporary file beside ``path``, then rename: no half-written files."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: torch.save(obj, tmp), overwrite=overwrite)
 
 
 def save(model: LocationEncoder, path: str | os.PathLike, overwrite: bool = False) -> Path:

@@ -7,7 +7,6 @@ import importlib
 
 import pytest
 
-import geobias
 
 # the geobias core modules (other subpackages such as geobias.maps test their own)
 CORE = ("audit", "background", "cli", "compare", "errors", "geoloc", "io", "marks",

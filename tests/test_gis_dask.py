@@ -9,7 +9,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 import geoencode
 import geoencode.gis
@@ -55,7 +54,7 @@ def test_dask_geoseries_and_model(gdf):
     exp = gdf.geometry.geo.encode(model, prefix="e", dtype="float64")
     # a float32 network may round differently for other batch shapes (BLAS blocking)
     pd.testing.assert_frame_equal(got.loc[list(exp.index)], exp, check_index_type=False, check_exact=False,
-                                  rtol=1e-5, atol=1e-6)
+                                  rtol=1e-5, atol=1e-5)
 
 
 def test_plain_dask_dataframe_with_lon_lat():

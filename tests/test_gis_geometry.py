@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
-import pyproj
 import pytest
 import shapely
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from geoencode.bench.offline import (
-    ease_grid_100km, fibonacci_lattice, land_mask, load_task, nearest_label, run_offline, sphere_normal_points,
+    fibonacci_lattice, land_mask, load_task, nearest_label, run_offline, sphere_normal_points,
     summarize,
 )
 

@@ -115,7 +115,7 @@ def test_save_load_round_trip(tmp_path, name):
     loaded = geoencode.load(path).eval()
     x = torch.tensor([[1.0, 2.0], [-120.0, 60.0]])
     torch.testing.assert_close(loaded(x), enc(x))
-    with pytest.raises(FileExistsError):
+    with pytest.raises(GeoEncodeError, match="overwrite"):
         geoencode.save(enc, path)
     geoencode.save(enc, path, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ["enc.pt"]  # no temporary files left behind

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import GeoEncodeError
+from .._io import atomic_write
 from .metrics import classification_per_sample
 
 CLASSIFICATION_COLUMNS = ["lon", "lat", "true_class_prob", "reciprocal_rank", "hit@1", "hit@3"]
@@ -53,16 +52,4 @@ def regression_frame(lonlat: np.ndarray, predictions: np.ndarray, labels: np.nda
 def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False,
                      overwrite: bool = False) -> Path:
     """Write ``frame`` to ``path`` through a temporary file and a rename; refuse to clobber."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise GeoEncodeError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=index)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=index), overwrite=overwrite)
