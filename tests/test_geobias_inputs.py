@@ -68,7 +68,7 @@ def test_constant_performance_warns_and_is_defined():
 
 
 def test_no_low_performance_samples_gives_zero_centres():
-    with pytest.warns(GeoBiasWarning, match="no centres"):
+    with pytest.warns(GeoBiasWarning, match="no centres"), pytest.warns(GeoBiasWarning, match="constant"):
         res = run(frame(**{"hit@1": 1.0}), preset="torchspatial2024")
     assert res.n_centres == 0 and len(res.per_centre) == 0
     assert "no low-performance samples" in res.message
