@@ -50,7 +50,7 @@ _CSS = """<style>
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.3 sans-serif; max-width: 260px;}
 .geobias-legend .title {font-weight: 600; margin-bottom: 4px;}
 .geobias-legend .bar {height: 10px; width: 200px; border: 1px solid #999;}
-.geobias-legend .ticks {display: flex; justify-content: space-between; width: 202px;}
+.geobias-legend .ticks {display: flex; justify-content: space-between; gap: 6px; width: 202px;}
 .geobias-legend .swatch {display: inline-block; width: 11px; height: 11px; margin-right: 5px;
   border: 1px solid #666; border-radius: 50%; vertical-align: -1px;}
 </style>"""
@@ -244,8 +244,9 @@ def _continuous_colors(values: np.ndarray, cmap: str) -> tuple[list[str], tuple[
 
 
 def _continuous_legend(title: str, vrange: tuple[float, float], gradient: str) -> str:
-    ticks = np.linspace(vrange[0], vrange[1], 5)
-    labels = "".join(f"<span>{escape(_fmt(t))}</span>" for t in ticks)
+    # Three short labels fit under the 200 px bar; five 4-digit ones ran into each other.
+    ticks = np.linspace(vrange[0], vrange[1], 3)
+    labels = "".join(f"<span>{escape(f'{float(t):.3g}')}</span>" for t in ticks)
     return (f'<div class="title">{escape(title)}</div>'
             f'<div class="bar" style="background: {escape(gradient)}"></div>'
             f'<div class="ticks">{labels}</div>')
