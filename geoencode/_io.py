@@ -10,6 +10,12 @@ from pathlib import Path
 from .errors import GeoEncodeError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[str], object], *, overwrite: bool = False) -> Path:
     """Call ``write(tmp_path)`` and rename the result to ``path``, so a crash leaves no half file.
 
@@ -30,6 +36,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], object], *, ove
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
+        # mkstemp makes the file private (0600); give the output the permissions any new file gets.
+        os.chmod(tmp, 0o666 & ~_umask())
         write(tmp)
         os.replace(tmp, path)
     except BaseException:

@@ -131,13 +131,20 @@ def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.Data
     return pd.DataFrame(rows), frames
 
 
-def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], stride: int, radius_km: float, seed: int = 0):
+def regular_subset(frame: pd.DataFrame, step: int) -> pd.DataFrame:
+    """Every ``step``-th row and column of the (row-major, 100 km) EASE test grid: a coarser regular grid."""
+    n_cols = int((frame["lat"] == frame["lat"].iloc[0]).sum())
+    pos = np.arange(len(frame))
+    return frame.iloc[((pos // n_cols) % step == 0) & ((pos % n_cols) % step == 0)]
+
+
+def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], step: int, radius_km: float, seed: int = 0):
     """Geo-Bias Scores of every model on a regular subset of the test grid, and the best model's maps."""
     import geobias
     from geobias.hotspots import hotspots
     from geobias.maps import audit_figure, explore, plot_comparison, save_figure, save_map, to_gpkg
 
-    subset = {name: frame.iloc[::stride] for name, frame in frames.items()}
+    subset = {name: regular_subset(frame, step) for name, frame in frames.items()}
     table = geobias.compare(subset, value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
     best = max((n for n in frames if n != "No Prior"), key=lambda n: frames[n]["hit@1"].mean())
     result = geobias.audit(subset[best], value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
@@ -162,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="demo_output", type=Path, help="output folder (created)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--epochs", type=int, default=60, help="maximum training epochs per encoder")
-    parser.add_argument("--stride", type=int, default=4, help="audit every n-th test-grid point (1 = all 51,156)")
-    parser.add_argument("--radius-km", type=float, default=500.0, help="Geo-Bias neighbourhood radius")
+    parser.add_argument("--grid-step", type=int, default=3,
+                        help="audit a regular grid of step × 100 km (1 = all 51,156 test points)")
+    parser.add_argument("--radius-km", type=float, default=600.0, help="Geo-Bias neighbourhood radius")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     existing = [args.out / p for p in OUTPUTS if (args.out / p).exists()]
@@ -192,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     print(results.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
     print(f"\nAuditing geographic bias (Geo-Bias Score, preset geobs, {args.radius_km:.0f} km, "
-          f"every {args.stride}th grid point) …", flush=True)
-    scores, best, result, spots = geobias_audit(args.out, frames, args.stride, args.radius_km)
+          f"on a {100 * args.grid_step} km grid) …", flush=True)
+    scores, best, result, spots = geobias_audit(args.out, frames, args.grid_step, args.radius_km)
     write_csv_atomic(scores.reset_index(), args.out / "geobias.csv", overwrite=True)
     print(scores.to_string(float_format=lambda v: f"{v:.2f}"))
     counts = spots.frame["hotspot"].value_counts()
