@@ -37,8 +37,11 @@ def save(model: LocationEncoder, path: str | os.PathLike, overwrite: bool = Fals
     ...                  enc.network.layers[0].linear.weight))
     True
     """
-    if not model.config.get("encoder"):
-        raise CheckpointError("only encoders built with geoencode.build() can be saved with their config.")
+    if not model.config.get("encoder") or "nn" not in model.config:
+        raise CheckpointError(
+            "only encoders built with geoencode.build() can be saved with their config; for other modules "
+            "save model.state_dict() with torch.save."
+        )
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return atomic_torch_save({"format": FORMAT, "config": model.config, "state_dict": state}, path, overwrite)
 

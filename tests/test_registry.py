@@ -121,6 +121,15 @@ def test_save_load_round_trip(tmp_path, name):
     assert [p.name for p in tmp_path.iterdir()] == ["enc.pt"]  # no temporary files left behind
 
 
+def test_save_refuses_modules_it_cannot_rebuild(tmp_path):
+    from geoencode.compat.torchspatial import build_from_params
+
+    prior = build_from_params({"spa_enc_type": "xyz", "num_classes": 2})
+    with pytest.raises(geoencode.CheckpointError, match="geoencode.build"):
+        geoencode.save(prior.encoder, tmp_path / "x.pt")
+    assert not (tmp_path / "x.pt").exists()
+
+
 def test_load_refuses_foreign_files(tmp_path):
     torch.save({"state_dict": {}}, tmp_path / "x.pt")
     with pytest.raises(geoencode.CheckpointError, match="not a geoencode checkpoint"):
