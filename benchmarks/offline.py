@@ -56,7 +56,9 @@ def main() -> None:
     header = (f"# Offline benchmark: {args.task}\n\n{len(results)} runs ({args.seeds} seeds), "
               f"max {args.max_epochs} epochs, early stopping patience {args.patience}, Adam lr 1e-3 with 0.98 "
               f"decay, batch 2000, CPU (2 threads); total wall time {time.perf_counter() - t_all:.0f} s.\n"
-              "Metrics in %: mean ± std over seeds; train_seconds: mean wall time of one training run.\n\n")
+              + ("R² (fraction), MAE and RMSE in metres" if args.task == "elevation"
+                 else "accuracy, IoU, top-1 and top-3 in %, MRR in [0, 1]")
+              + ": mean ± std over seeds; train_seconds: mean wall time of one training run.\n\n")
     for name, content, suffix in (("md", header + table.to_markdown(index=False) + "\n", ".md"),
                                   ("csv", results.to_csv(index=False), ".csv")):
         path = args.out / f"offline_{args.task}{suffix}"
