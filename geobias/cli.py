@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
+from ._io import atomic_path
 from .errors import GeoBiasError, GeoBiasWarning
 
 __all__ = ["main", "atomic_write"]
@@ -46,16 +46,9 @@ def atomic_write(out: Path, write, inputs=(), overwrite: bool = False) -> None:
     out = Path(out)
     check_target(out, inputs, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    os.unlink(tmp)  # some writers (GPKG) refuse an existing empty file
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(out, suffix=out.suffix) as tmp:
+        tmp.unlink()  # some writers (GPKG) refuse an existing empty file
+        write(str(tmp))
 
 
 def check_target(out: Path, inputs=(), overwrite: bool = False) -> None:

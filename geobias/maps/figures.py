@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
-from ._io import atomic_path
+from .._io import atomic_path
 from .basemap import padded_extent, world_basemap
 
 __all__ = ["plot_map", "audit_figure", "plot_comparison", "save_figure", "FORMATS"]

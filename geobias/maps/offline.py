@@ -25,7 +25,7 @@ import folium
 from branca.element import Element
 
 from ..errors import GeoBiasError
-from ._io import atomic_path
+from .._io import atomic_path
 
 __all__ = ["LEAFLET_VERSION", "leaflet_assets", "make_offline", "is_offline", "remote_resources", "save_map"]
 

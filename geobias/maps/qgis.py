@@ -29,7 +29,7 @@ from matplotlib.colors import to_rgba
 
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots
-from ._io import atomic_path
+from .._io import atomic_path
 
 __all__ = ["to_gpkg", "categorized_qml", "graduated_qml", "read_layer_styles", "LAYER_STYLES_DDL"]
 

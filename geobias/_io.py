@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import GeoBiasError
+from .errors import GeoBiasError
 
 __all__ = ["atomic_path"]
 
