@@ -10,7 +10,7 @@ import pytest
 
 import geobias.maps
 
-MODULES = ["geobias.hotspots"] + sorted(
+MODULES = ["geobias.hotspots", "geobias._io"] + sorted(
     info.name for info in pkgutil.walk_packages(geobias.maps.__path__, prefix="geobias.maps.")
 )
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
