@@ -19,7 +19,7 @@ from .background import auto_density, ring_grid
 from .errors import GeoBiasError, GeoBiasWarning, describe_rows
 from .io import to_lonlat_frame
 from .marks import low_performance, make_marks, resolve_threshold
-from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists
+from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists, unique_centres
 from .parallel import effective_jobs, run_chunks
 from .presets import preset_params
 from .sphere import EARTH_RADIUS_KM, to_radians
@@ -326,18 +326,24 @@ class GeoBiasAudit:
         nb_graph = lists_to_graph(indptr, indices, centres, frame.index)
         self.neighbourhoods = nb_graph
 
-        jobs = effective_jobs(n_jobs, centres.size)
-        bounds = list(range(0, centres.size, max(1, int(chunk_size)))) + [centres.size]
+        # co-located centres with the same list score identically: compute each once
+        first, inverse = unique_centres(latr, lonr, centres, indptr, indices)
+        u_centres = centres[first]
+        u_lists = [indices[indptr[i] : indptr[i + 1]] for i in first]
+        u_indptr = np.concatenate([[0], np.cumsum([len(x) for x in u_lists])]).astype(np.int64)
+        u_indices = np.concatenate(u_lists) if u_lists else np.empty(0, dtype=np.int64)
+        jobs = effective_jobs(n_jobs, u_centres.size)
+        bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
         common = dict(lat=latr, lon=lonr, marks=marks, radius=radius, k=self.k,
                       density=self.density, density_factor=self.density_factor,
                       probability_kind=self.probability, std_offset=self.std_offset)
         chunks = []
         for a, b in zip(bounds[:-1], bounds[1:]):
-            ip = indptr[a : b + 1]
-            chunks.append(dict(common, centres=centres[a:b], indptr=ip - ip[0],
-                               indices=indices[ip[0] : ip[-1]]))
+            ip = u_indptr[a : b + 1]
+            chunks.append(dict(common, centres=u_centres[a:b], indptr=ip - ip[0],
+                               indices=u_indices[ip[0] : ip[-1]]))
         parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
-        res = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        res = {key: np.concatenate([p[key] for p in parts])[inverse] for key in parts[0]}
         self._finish(frame, values, centres, indptr, indices, res)
 
     def _check_k(self, frame, centres, n_nb, radius) -> None:

@@ -28,6 +28,7 @@ from .sphere import haversine
 
 __all__ = [
     "neighbourhood_lists",
+    "unique_centres",
     "lists_to_graph",
     "graph_to_lists",
     "radius_neighbourhoods",
@@ -122,6 +123,67 @@ def neighbourhood_lists(
     indices = np.concatenate(cands) if cands else np.empty(0, dtype=np.int64)
     distances = np.concatenate(dists) if dists else np.empty(0)
     return indptr, indices.astype(np.int64), distances
+
+
+def unique_centres(lat: np.ndarray, lon: np.ndarray, centres: np.ndarray, indptr: np.ndarray,
+                   indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centres that share their coordinates *and* their neighbourhood list.
+
+    Such centres have identical scores (the rings, the weights and the null
+    model depend only on the centre's position and its presence points), so
+    duplicate-heavy data (eBird, fMoW) only needs the first of each.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(N,)`` sample coordinates in radians.
+    centres : numpy.ndarray
+        ``(C,)`` sample positions of the centres.
+    indptr, indices : numpy.ndarray
+        Their CSR neighbourhood lists.
+
+    Returns
+    -------
+    first : numpy.ndarray
+        Positions (into ``centres``) of one representative per group, ascending.
+    inverse : numpy.ndarray
+        ``(C,)`` for every centre, the position of its representative in ``first``.
+
+    Examples
+    --------
+    >>> lat = np.zeros(3); lon = np.array([0.0, 0.0, 0.1])
+    >>> first, inv = unique_centres(lat, lon, np.arange(3), np.array([0, 2, 4, 5]),
+    ...                             np.array([0, 1, 0, 1, 2]))
+    >>> first.tolist(), inv.tolist()
+    ([0, 2], [0, 0, 1])
+    """
+    centres = np.asarray(centres, dtype=np.int64)
+    C = centres.size
+    n = np.diff(indptr)
+    # a fingerprint of each list brings equal lists next to each other in the sort
+    pos = np.arange(indices.size) - np.repeat(indptr[:-1], n)
+    w = np.sin(indices * 12.9898 + pos * 78.233)
+    fp = np.bincount(np.repeat(np.arange(C), n), weights=w, minlength=C)
+    order = np.lexsort((np.arange(C), fp, n, lon[centres], lat[centres]))
+    a, b = order[:-1], order[1:]
+    same = (lat[centres[a]] == lat[centres[b]]) & (lon[centres[a]] == lon[centres[b]]) & (n[a] == n[b])
+    # equal keys: compare the lists element by element in one gather
+    pa, pb = a[same], b[same]
+    lens = n[pa]
+    offs = np.repeat(np.cumsum(lens) - lens, lens)
+    within = np.arange(lens.sum()) - offs
+    differs = indices[np.repeat(indptr[pa], lens) + within] != indices[np.repeat(indptr[pb], lens) + within]
+    bad = np.zeros(pa.size, dtype=bool)
+    np.logical_or.at(bad, np.repeat(np.arange(pa.size), lens), differs)
+    same[np.flatnonzero(same)[bad]] = False
+    run = np.concatenate([[0], np.cumsum(~same)])  # run id along ``order``
+    rep = order[np.flatnonzero(np.concatenate([[True], ~same]))]  # first of each run (smallest position)
+    inverse = np.empty(C, dtype=np.int64)
+    inverse[order] = run
+    keep = np.sort(rep)
+    remap = np.empty(rep.size, dtype=np.int64)
+    remap[np.argsort(rep)] = np.arange(rep.size)
+    return keep, remap[inverse]
 
 
 def lists_to_graph(indptr, indices, centres, ids, distances=None) -> Graph:

@@ -96,3 +96,19 @@ def test_audit_accepts_and_returns_graphs():
     np.testing.assert_allclose(again.per_centre["base"], res.per_centre["base"], rtol=1e-9)
     np.testing.assert_allclose(again.per_centre["relative"], res.per_centre["relative"], rtol=1e-9)
     assert list(res.per_centre.index) == list(df.index)
+
+
+def test_unique_centres_merges_only_identical_position_and_list():
+    from geobias.neighbourhoods import unique_centres
+
+    lat = np.array([0.0, 0.0, 0.0, 0.1, 0.0])
+    lon = np.array([0.0, 0.0, 0.0, 0.1, 0.0])
+    # centres 0, 1, 4 share a position; 0 and 4 share the list, 1's list differs
+    # (a user-supplied graph can do that); 3 is elsewhere with 0's list
+    lists = [[0, 1], [1, 0], [2], [0, 1], [0, 1]]
+    centres = np.array([0, 1, 2, 3, 4])
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in lists])])
+    first, inverse = unique_centres(lat, lon, centres, indptr, np.concatenate(lists))
+    groups = [sorted(np.flatnonzero(inverse == g).tolist()) for g in range(first.size)]
+    assert sorted(groups) == [[0, 4], [1], [2], [3]]
+    assert all(first[inverse[g[0]]] == g[0] for g in groups)  # the first of each group represents it
