@@ -80,8 +80,12 @@ class PositionEncoder(nn.Module):
             return self._encode_block(x, consts).to(out_dtype)
         flat = x.reshape(-1, 2)
         out = torch.empty((n, self.out_dim), dtype=out_dtype, device=x.device)
+        direct = x.dtype == out_dtype
         for i in range(0, n, rows):
-            out[i : i + rows] = self._encode_block(flat[i : i + rows], consts)
+            if direct:
+                self._encode_into(flat[i : i + rows], consts, out[i : i + rows])
+            else:
+                out[i : i + rows] = self._encode_block(flat[i : i + rows], consts)
         return out.reshape(*x.shape[:-1], self.out_dim)
 
     def _records_graph(self, x: torch.Tensor) -> bool:
@@ -101,6 +105,13 @@ class PositionEncoder(nn.Module):
     def _encode_block(self, x: torch.Tensor, consts: Any) -> torch.Tensor:
         """Features for lon/lat degrees ``x`` of shape ``(..., 2)``, already validated and wrapped."""
         return self.encode(x[..., 0], x[..., 1])
+
+    def _encode_into(self, x: torch.Tensor, consts: Any, out: torch.Tensor) -> None:
+        """Write the features of block ``x`` into ``out`` (contiguous rows of the same dtype).
+
+        Encoders whose last step can write to a given tensor override this to skip the copy.
+        """
+        out.copy_(self._encode_block(x, consts))
 
     def extra_repr(self) -> str:
         return f"out_dim={self.out_dim}"

@@ -97,3 +97,9 @@ class NeRF(PositionEncoder):
         # the rounding — and the output — is exactly that of p·f + offset).
         phase = p.unsqueeze(-2).unsqueeze(-1) * freqs.expand(2, 1, -1)
         return phase.add_(offset).sin_().flatten(-3)
+
+    def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor], out: torch.Tensor) -> None:
+        freqs, offset = consts
+        phase = out.view(*out.shape[:-1], 2, 3, self.frequency_num)
+        torch.mul(_xyz(x).unsqueeze(-2).unsqueeze(-1), freqs.expand(2, 1, -1), out=phase)
+        phase.add_(offset).sin_()

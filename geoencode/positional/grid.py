@@ -79,6 +79,12 @@ class Space2VecGrid(PositionEncoder):
         # applied in place: no further temporaries, and the same roundings as coord·f + offset.
         return (x.unsqueeze(-1) * freqs2).add_(offsets).sin_().flatten(-2)
 
+    def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor], out: torch.Tensor) -> None:
+        freqs2, offsets = consts
+        phase = out.view(*out.shape[:-1], 2, -1)
+        torch.mul(x.unsqueeze(-1), freqs2, out=phase)
+        phase.add_(offsets).sin_()
+
 
 class Space2VecTheory(PositionEncoder):
     """Space2Vec *theory* encoder: sinusoids of three projections 120° apart, at ``F`` scales.

@@ -105,4 +105,15 @@ class RFF(PositionEncoder):
         if self.projection_dtype is not None:
             xy = xy.to(self.projection_dtype)
         # cos, bias and scale in place on the (..., F) projection: no further temporaries.
-        return torch.matmul(xy, w).add_(b).cos_().mul_(math.sqrt(2.0 / self.frequency_num))
+        return self._features_(torch.matmul(xy, w), b)
+
+    def _features_(self, proj: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return proj.add_(b).cos_().mul_(math.sqrt(2.0 / self.frequency_num))
+
+    def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
+        lows, spans, w, b = consts
+        if w.dtype != out.dtype:
+            out.copy_(self._encode_block(x, consts))
+            return
+        xy = (x - lows).mul_(2.0).div_(spans).sub_(1.0)
+        self._features_(torch.matmul(xy, w, out=out), b)
