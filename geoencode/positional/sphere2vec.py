@@ -7,6 +7,7 @@ differ in which products of their sines and cosines they keep. Outputs are frequ
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import torch
@@ -48,11 +49,12 @@ class _Sphere2Vec(PositionEncoder):
     def _scaled(self, lon: torch.Tensor, lat: torch.Tensor):
         """sin/cos of λ_k and φ_k, each ``(..., F)``, plus sin/cos of the unscaled λ, φ."""
         f = self.freqs.to(lon.dtype)
-        lam, phi = torch.deg2rad(lon).unsqueeze(-1), torch.deg2rad(lat).unsqueeze(-1)
-        ang = torch.cat([lam * f, phi * f], dim=-1)
+        # (..., 2, F) in one broadcast product from a contiguous (..., 2, 1) of radians
+        # (x·π/180 is bit-identical to deg2rad); no concatenation of the two halves
+        rad = torch.stack([lon, lat], dim=-1).mul_(math.pi / 180.0).unsqueeze(-1)
+        ang = rad * f
         s, c = torch.sin(ang), torch.cos(ang)
-        F = f.shape[0]
-        return s[..., :F], c[..., :F], s[..., F:], c[..., F:], lam, phi
+        return s[..., 0, :], c[..., 0, :], s[..., 1, :], c[..., 1, :], rad[..., 0, :], rad[..., 1, :]
 
     def extra_repr(self) -> str:
         return (
