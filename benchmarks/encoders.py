@@ -243,6 +243,17 @@ def run(args: argparse.Namespace) -> str:
               f"ref {fmt_rate(row['ref']):>11s}  floor {fmt_rate(row['floor']):>13s}  "
               f"×floor {row['vs_floor']:.2f}", file=sys.stderr)
 
+    # NeRF's phases reach π·2^15 rad, where sine's argument reduction is slower than on the
+    # floor's [0, 1) inputs: time one torch.sin over NeRF's own phases, as a matched floor.
+    nerf = geoencode.position_encoder("NeRF")
+    freqs, offset = nerf._constants(torch.float32, torch.device("cpu"))
+    from geoencode.positional.cartesian import _xyz
+
+    phases = (_xyz(x).unsqueeze(-2).unsqueeze(-1) * freqs.expand(2, 1, -1)).add_(offset).flatten(-3).contiguous()
+    with torch.no_grad():
+        t_nerf, t_nerf_phase = best_times([lambda: nerf(x), lambda: torch.sin(phases)], repeat)
+    del phases
+
     # Spherical harmonics at a large degree (SatCLIP's L = 40): one pass over all n points.
     sh = geoencode.position_encoder("spherical_harmonics", legendre_poly_num=SH_LARGE_L)
     fl = floor_input(n, sh.out_dim)
@@ -269,6 +280,7 @@ def run(args: argparse.Namespace) -> str:
             f"| {fmt_rate(r['floor'])} | {fmt_ratio(r['vs_ref'], 1)} | {fmt_ratio(r['vs_floor'])}{flag} |"
         )
     misses = [r["name"] for r in rows if r["vs_floor"] > FLOOR_TARGET]
+    t_floor_nerf = next(n / r["floor"] for r in rows if r["name"] == "NeRF")
     sh_ok = t_sh < SH_TARGET_S
     lines += [
         "",
@@ -277,6 +289,9 @@ def run(args: argparse.Namespace) -> str:
         f"target < {SH_TARGET_S:g} s{'' if n == 100_000 else ' at 100,000 points'}: {'met' if sh_ok else 'MISSED'}.",
         "",
         "Within 2× of the floor: " + ("all encoders." if not misses else "missed by " + ", ".join(misses) + "."),
+        "",
+        f"NeRF against one `torch.sin` over its own phases (up to π·2^15 rad, same output size): "
+        f"{t_nerf / t_nerf_phase:.2f}× (that sine alone is {t_nerf_phase / t_floor_nerf:.2f}× the [0, 1) floor).",
     ]
     if any(r["ref_b"] is not None for r in rows):
         lines += ["", "Reference b1024: the same points in calls of 1,024 (its training batch size), "
