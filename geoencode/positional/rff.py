@@ -93,30 +93,33 @@ class RFF(PositionEncoder):
 
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, ...]:
         x_min, x_max, y_min, y_max = self.extent
-        lows = torch.tensor([x_min, y_min], dtype=dtype, device=device)
-        spans = torch.tensor([x_max - x_min, y_max - y_min], dtype=dtype, device=device)
-        pdt = self.projection_dtype or dtype
-        return lows, spans, self.dirvec.to(pdt), self.shift.to(pdt)
+        lows = torch.tensor([x_min, y_min], dtype=torch.float64, device=device)
+        spans = torch.tensor([x_max - x_min, y_max - y_min], dtype=torch.float64, device=device)
+        if self.projection_dtype is None:
+            # The normalisation 2·(c − c_min)/(c_max − c_min) − 1 is affine: folded into the
+            # projection (in float64), the features are one multiply-add away from the input.
+            w = self.dirvec * (2.0 / spans).unsqueeze(1)
+            b = self.shift - ((2.0 * lows / spans + 1.0).unsqueeze(1) * self.dirvec).sum(0)
+            return w.to(dtype), b.to(dtype)
+        pdt = self.projection_dtype
+        return lows.to(dtype), spans.to(dtype), self.dirvec.to(pdt), self.shift.to(pdt)
 
     def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        if len(consts) == 2:
+            w, b = consts
+            return self._features_(torch.matmul(x, w).add_(b))
+        # quirk-exact (compat): normalise as the reference writes it, then project in float32
         lows, spans, w, b = consts
-        # 2·(c − c_min)/(c_max − c_min) − 1 per column, in the same order of operations as written.
-        xy = (x - lows).mul_(2.0).div_(spans).sub_(1.0)
-        if self.projection_dtype is not None:
-            xy = xy.to(self.projection_dtype)
-        # cos, bias and scale in place on the (..., F) projection: no further temporaries.
-        return self._features_(torch.matmul(xy, w), b)
+        xy = (x - lows).mul_(2.0).div_(spans).sub_(1.0).to(self.projection_dtype)
+        return self._features_(torch.matmul(xy, w).add_(b))
 
-    def _features_(self, proj: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return proj.add_(b).cos_().mul_(math.sqrt(2.0 / self.frequency_num))
+    def _features_(self, proj: torch.Tensor) -> torch.Tensor:
+        # cos and scale in place on the (..., F) projection: no further temporaries
+        return proj.cos_().mul_(math.sqrt(2.0 / self.frequency_num))
 
     def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
-        lows, spans, w, b = consts
-        if w.dtype != out.dtype:
+        if len(consts) != 2 or consts[0].dtype != out.dtype:
             out.copy_(self._encode_block(x, consts))
             return
-        xy = (x - lows).mul_(2.0).div_(spans).sub_(1.0)
-        # a (rows × 2) @ (2 × F) product is a poor fit for BLAS: two fused multiply-adds, the
-        # first starting from the bias, are faster (and save the separate bias pass)
-        torch.addcmul(b, xy[..., :1], w[0], out=out).addcmul_(xy[..., 1:], w[1])
-        out.cos_().mul_(math.sqrt(2.0 / self.frequency_num))
+        w, b = consts
+        self._features_(torch.addmm(b, x, w, out=out))
