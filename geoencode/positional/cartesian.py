@@ -86,20 +86,20 @@ class NeRF(PositionEncoder):
         return self._encode_block(x, self._constants(x.dtype, x.device))
 
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        offset = torch.tensor([0.0, math.pi / 2], dtype=dtype, device=device).view(2, 1, 1)
-        return self.freqs.to(dtype), offset
+        # Output column (s, a, k) — sine/cosine block s, axis a, octave k — is p_a·f_k + s·π/2
+        # (cos x = sin(x + π/2)): one multiply-add of xyz with a (3, 6F) block matrix.
+        F = self.frequency_num
+        freqs = self.freqs.to(dtype)
+        eye = torch.eye(3, dtype=dtype, device=device)
+        w = (eye.unsqueeze(-1) * freqs).unsqueeze(1).expand(3, 2, 3, F).reshape(3, 6 * F)
+        offset = torch.tensor([0.0, math.pi / 2], dtype=dtype, device=device).repeat_interleave(3 * F)
+        return w, offset
 
     def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        freqs, offset = consts
+        w, offset = consts
         p = _xyz(x)
-        # (..., 2, 3, F): the sine block, then the cosine block (cos x = sin(x + π/2)). Phases are
-        # written once, then offset and sine are applied in place (a separate add, not addcmul, so
-        # the rounding — and the output — is exactly that of p·f + offset).
-        phase = p.unsqueeze(-2).unsqueeze(-1) * freqs.expand(2, 1, -1)
-        return phase.add_(offset).sin_().flatten(-3)
+        return torch.addmm(offset, p.reshape(-1, 3), w).sin_().reshape(*p.shape[:-1], self.out_dim)
 
     def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor], out: torch.Tensor) -> None:
-        freqs, offset = consts
-        phase = out.view(*out.shape[:-1], 2, 3, self.frequency_num)
-        torch.mul(_xyz(x).unsqueeze(-2).unsqueeze(-1), freqs.expand(2, 1, -1), out=phase)
-        phase.add_(offset).sin_()
+        w, offset = consts
+        torch.addmm(offset, _xyz(x), w, out=out).sin_()
