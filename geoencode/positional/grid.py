@@ -12,23 +12,33 @@ from .frequencies import geometric_frequencies
 _HALF_PI = math.pi / 2
 
 
-def _sin_cos(phase: torch.Tensor) -> torch.Tensor:
-    """``[..., sin, cos]`` along a new last axis with a single ``sin`` call (cos x = sin(x + π/2))."""
-    offset = torch.tensor([0.0, _HALF_PI], dtype=phase.dtype, device=phase.device)
-    return torch.sin(phase.unsqueeze(-1) + offset)
-
-
-def _interleaved(freqs: torch.Tensor, times: int) -> torch.Tensor:
-    """``[f0]*times + [f1]*times + …``."""
-    return freqs.repeat_interleave(times)
-
-
 def _offsets(frequency_num: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """``[0, π/2] * frequency_num``: the sine/cosine phase offsets of frequency-major pairs."""
     return torch.tensor([0.0, _HALF_PI], dtype=dtype, device=device).repeat(frequency_num)
 
 
-class Space2VecGrid(PositionEncoder):
+class _LinearPhases(PositionEncoder):
+    """Encoders whose every output is ``sin(x · w_j + offset_j)``: phases linear in (lon, lat).
+
+    :meth:`_constants` returns the ``(2, out_dim)`` phase matrix (built in float64, then cast) and
+    the offsets (0 for a sine, π/2 for a cosine); all phases are then one ``addmm`` — one pass
+    over the output — followed by one in-place sine.
+    """
+
+    def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
+        x = torch.stack([lon, lat], dim=-1)
+        return self._encode_block(x, self._constants(x.dtype, x.device))
+
+    def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        w, offsets = consts
+        return torch.addmm(offsets, x.reshape(-1, 2), w).sin_().reshape(*x.shape[:-1], self.out_dim)
+
+    def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor], out: torch.Tensor) -> None:
+        w, offsets = consts
+        torch.addmm(offsets, x, w, out=out).sin_()
+
+
+class Space2VecGrid(_LinearPhases):
     """Space2Vec *grid* encoder: ``sin``/``cos`` of each coordinate (degrees) at ``F`` geometric scales.
 
     Output order: longitude block then latitude block; within a block frequency-major, then
@@ -64,29 +74,15 @@ class Space2VecGrid(PositionEncoder):
         self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
         self.out_dim = 4 * frequency_num
 
-    def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        x = torch.stack([lon, lat], dim=-1)
-        return self._encode_block(x, self._constants(x.dtype, x.device))
-
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        # Per output column within a coordinate block: f_k twice, and the phase offsets 0, π/2.
-        return _interleaved(self.freqs.to(dtype), 2), _offsets(self.frequency_num, dtype, device)
-
-    def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        freqs2, offsets = consts
-        # (..., 2, 2F): coordinate-major, then frequency, then (sin, cos). The phases are written
-        # once with a contiguous inner axis, then offset (cos x = sin(x + π/2)) and sine are
-        # applied in place: no further temporaries, and the same roundings as coord·f + offset.
-        return (x.unsqueeze(-1) * freqs2).add_(offsets).sin_().flatten(-2)
-
-    def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, torch.Tensor], out: torch.Tensor) -> None:
-        freqs2, offsets = consts
-        phase = out.view(*out.shape[:-1], 2, -1)
-        torch.mul(x.unsqueeze(-1), freqs2, out=phase)
-        phase.add_(offsets).sin_()
+        # column (c, k, s) = x_c·f_k + s·π/2: block-diagonal in the coordinate c
+        F = self.frequency_num
+        per_coord = self.freqs.repeat_interleave(2)  # (2F,): f_k for the sine and the cosine
+        w = torch.block_diag(per_coord.unsqueeze(0), per_coord.unsqueeze(0))  # (2, 4F)
+        return w.to(device=device, dtype=dtype), _offsets(2 * F, dtype, device)
 
 
-class Space2VecTheory(PositionEncoder):
+class Space2VecTheory(_LinearPhases):
     """Space2Vec *theory* encoder: sinusoids of three projections 120° apart, at ``F`` scales.
 
     Projections (degrees): ``a1 = lon``, ``a2 = −lon/2 + (√3/2)·lat``, ``a3 = −lon/2 − (√3/2)·lat``.
@@ -121,8 +117,8 @@ class Space2VecTheory(PositionEncoder):
         self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
         self.out_dim = 6 * frequency_num
 
-    def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
-        p = self.projection.to(lon.dtype)
-        a = lon.unsqueeze(-1) * p[0] + lat.unsqueeze(-1) * p[1]  # (..., 3)
-        phase = self.freqs.to(lon.dtype).unsqueeze(-1) * a.unsqueeze(-2)  # (..., F, 3)
-        return _sin_cos(phase).flatten(-3)
+    def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        # column (k, j, s) = f_k·a_j + s·π/2 with a_j = lon·P_0j + lat·P_1j
+        w = (self.freqs.view(1, -1, 1) * self.projection.unsqueeze(1))  # (2, F, 3)
+        w = w.unsqueeze(-1).expand(2, self.frequency_num, 3, 2).reshape(2, self.out_dim)
+        return w.to(device=device, dtype=dtype), _offsets(3 * self.frequency_num, dtype, device)
