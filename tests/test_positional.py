@@ -198,7 +198,7 @@ def test_sphere2vec_frequency_major_order():
 def test_b1_fixed_multi_scale_by_default_legacy_reproduces():
     x = torch.tensor([[10.0, 20.0]], dtype=torch.float64)
     legacy = SphereMPlus(frequency_num=8, min_radius=0.01, max_radius=1.0, frequencies="legacy")(x)
-    assert torch.unique(legacy).numel() == 6
+    assert torch.unique(legacy.round(decimals=12)).numel() == 6  # up to rounding of the two routes
     fixed = SphereMPlus(frequency_num=8, min_radius=0.01, max_radius=1.0)(x)
     assert torch.unique(fixed).numel() > 40
     dfs_legacy = DFS(frequency_num=8, min_radius=0.01, max_radius=1.0, frequencies="legacy")(x)
