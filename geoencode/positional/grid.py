@@ -119,6 +119,6 @@ class Space2VecTheory(_LinearPhases):
 
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         # column (k, j, s) = f_k·a_j + s·π/2 with a_j = lon·P_0j + lat·P_1j
-        w = (self.freqs.view(1, -1, 1) * self.projection.unsqueeze(1))  # (2, F, 3)
+        w = self.freqs.view(1, -1, 1) * self.projection.unsqueeze(1)  # (2, F, 3)
         w = w.unsqueeze(-1).expand(2, self.frequency_num, 3, 2).reshape(2, self.out_dim)
         return w.to(device=device, dtype=dtype), _offsets(3 * self.frequency_num, dtype, device)

@@ -156,11 +156,10 @@ class RBF(PositionEncoder):
             a = consts
             d2 = (x[..., :1] - a[:, 0]).square_()
             d2 += (x[..., 1:] - a[:, 1]).square_()
-        else:
-            cos_d = (_xyz(x) @ consts).clamp_(-1.0, 1.0)
-            # the angle in radians, squared; the degree conversion joins the kernel's scale
-            return _exp_(_SquaredAngle.apply(cos_d).mul_(self._radian_scale()))
-        return _exp_(d2.mul_(-0.5 / self.kernel_size**2))
+            return _exp_(d2.mul_(-0.5 / self.kernel_size**2))
+        cos_d = (_xyz(x) @ consts).clamp_(-1.0, 1.0)
+        # the angle in radians, squared; the degree conversion joins the kernel's scale
+        return _exp_(_SquaredAngle.apply(cos_d).mul_(self._radian_scale()))
 
     def _radian_scale(self) -> float:
         return -0.5 * (180.0 / math.pi) ** 2 / self.kernel_size**2

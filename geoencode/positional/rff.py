@@ -105,7 +105,7 @@ class RFF(PositionEncoder):
         return lows.to(dtype), spans.to(dtype), self.dirvec.to(pdt), self.shift.to(pdt)
 
     def _encode_block(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        if len(consts) == 2:
+        if self.projection_dtype is None:
             w, b = consts
             return self._features_(torch.matmul(x, w).add_(b))
         # quirk-exact (compat): normalise as the reference writes it, then project in float32
@@ -118,7 +118,7 @@ class RFF(PositionEncoder):
         return proj.cos_().mul_(math.sqrt(2.0 / self.frequency_num))
 
     def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
-        if len(consts) != 2 or consts[0].dtype != out.dtype:
+        if self.projection_dtype is not None or consts[0].dtype != out.dtype:
             out.copy_(self._encode_block(x, consts))
             return
         w, b = consts
