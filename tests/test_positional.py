@@ -235,6 +235,24 @@ def test_rbf_greatcircle_known_values_and_dateline():
     assert euclid(torch.tensor([[179.5, 0.0]]))[0, 0].item() == pytest.approx(math.exp(-359**2 / 8))
 
 
+def test_rbf_far_pairs_are_exactly_zero_never_subnormal():
+    from geoencode.positional.cartesian import lonlat_to_xyz
+
+    pe = RBF(num_anchors=50, kernel_size=2.0, random_state=1)
+    x = random_lonlat(3000, seed=2, dtype=torch.float32)
+    with torch.no_grad():
+        out = pe(x)
+    tiny = torch.finfo(torch.float32).tiny
+    assert ((out == 0) | (out >= tiny)).all()  # no subnormal results
+    assert (out == 0).float().mean() > 0.5  # most pairs are far apart with a 2° kernel
+    # where the result is not flushed, it is the formula's value
+    d = torch.rad2deg(torch.acos((lonlat_to_xyz(x[:, 0].double(), x[:, 1].double())
+                                  @ lonlat_to_xyz(pe.anchors[:, 0], pe.anchors[:, 1]).T).clamp(-1, 1)))
+    expected = torch.exp(-d**2 / 8)
+    # float32 cosines resolve angles near an anchor to ~3e-4 rad (as the atan2 form did): 1e-4
+    torch.testing.assert_close(out.double(), torch.where(expected < 1e-37, 0.0, expected), atol=1e-4, rtol=0)
+
+
 def test_rbf_from_locations_picks_rows():
     locs = random_lonlat(30, seed=6)
     pe = RBF.from_locations(locs, num_anchors=5, random_state=0)
