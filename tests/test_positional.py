@@ -52,6 +52,8 @@ def test_shape_dtype_and_batch_dims(name, dtype):
     # Batch dimensions are independent: encoding rows one by one gives the same result.
     flat = pe(x.reshape(-1, 2))
     torch.testing.assert_close(out.reshape(-1, pe.out_dim), flat)
+    # no points at all is a valid (empty) batch
+    assert pe(torch.zeros(3, 0, 2, dtype=dtype)).shape == (3, 0, pe.out_dim)
 
 
 @pytest.mark.parametrize("name", NAMES)
