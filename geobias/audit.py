@@ -19,7 +19,7 @@ from .background import auto_density, ring_grid
 from .errors import GeoBiasError, GeoBiasWarning, describe_rows
 from .io import to_lonlat_frame
 from .marks import low_performance, make_marks, resolve_threshold
-from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists, unique_centres
+from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists, take_lists, unique_centres
 from .parallel import effective_jobs, run_chunks
 from .presets import preset_params
 from .sphere import EARTH_RADIUS_KM, to_radians
@@ -329,9 +329,7 @@ class GeoBiasAudit:
         # co-located centres with the same list score identically: compute each once
         first, inverse = unique_centres(latr, lonr, centres, indptr, indices)
         u_centres = centres[first]
-        u_lists = [indices[indptr[i] : indptr[i + 1]] for i in first]
-        u_indptr = np.concatenate([[0], np.cumsum([len(x) for x in u_lists])]).astype(np.int64)
-        u_indices = np.concatenate(u_lists) if u_lists else np.empty(0, dtype=np.int64)
+        u_indptr, u_indices = take_lists(indptr, indices, first)
         jobs = effective_jobs(n_jobs, u_centres.size)
         bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
         common = dict(lat=latr, lon=lonr, marks=marks, radius=radius, k=self.k,

@@ -29,6 +29,7 @@ from .sphere import haversine
 __all__ = [
     "neighbourhood_lists",
     "unique_centres",
+    "take_lists",
     "lists_to_graph",
     "graph_to_lists",
     "radius_neighbourhoods",
@@ -125,6 +126,34 @@ def neighbourhood_lists(
     return indptr, indices.astype(np.int64), distances
 
 
+def take_lists(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR lists of ``rows`` only, as a new ``(indptr, indices)`` pair (one gather).
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray
+        CSR lists.
+    rows : numpy.ndarray
+        Positions of the lists to keep, in the order wanted (repeats allowed).
+
+    Returns
+    -------
+    indptr, indices : numpy.ndarray
+        The selected lists.
+
+    Examples
+    --------
+    >>> ptr, idx = take_lists(np.array([0, 2, 3, 5]), np.array([7, 8, 9, 1, 2]), np.array([2, 0]))
+    >>> ptr.tolist(), idx.tolist()
+    ([0, 2, 4], [1, 2, 7, 8])
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    lens = np.diff(indptr)[rows]
+    new_ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    within = np.arange(new_ptr[-1]) - np.repeat(new_ptr[:-1], lens)
+    return new_ptr, indices[np.repeat(indptr[:-1][rows], lens) + within]
+
+
 def unique_centres(lat: np.ndarray, lon: np.ndarray, centres: np.ndarray, indptr: np.ndarray,
                    indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centres that share their coordinates *and* their neighbourhood list.
@@ -167,22 +196,19 @@ def unique_centres(lat: np.ndarray, lon: np.ndarray, centres: np.ndarray, indptr
     order = np.lexsort((np.arange(C), fp, n, lon[centres], lat[centres]))
     a, b = order[:-1], order[1:]
     same = (lat[centres[a]] == lat[centres[b]]) & (lon[centres[a]] == lon[centres[b]]) & (n[a] == n[b])
-    # equal keys: compare the lists element by element in one gather
+    # equal keys: compare the lists element by element
     pa, pb = a[same], b[same]
-    lens = n[pa]
-    offs = np.repeat(np.cumsum(lens) - lens, lens)
-    within = np.arange(lens.sum()) - offs
-    differs = indices[np.repeat(indptr[pa], lens) + within] != indices[np.repeat(indptr[pb], lens) + within]
-    bad = np.zeros(pa.size, dtype=bool)
-    np.logical_or.at(bad, np.repeat(np.arange(pa.size), lens), differs)
+    ptr, la = take_lists(indptr, indices, pa)
+    _, lb = take_lists(indptr, indices, pb)
+    owner = np.repeat(np.arange(pa.size), np.diff(ptr))
+    bad = np.bincount(owner, weights=la != lb, minlength=pa.size) > 0
     same[np.flatnonzero(same)[bad]] = False
     run = np.concatenate([[0], np.cumsum(~same)])  # run id along ``order``
     rep = order[np.flatnonzero(np.concatenate([[True], ~same]))]  # first of each run (smallest position)
     inverse = np.empty(C, dtype=np.int64)
     inverse[order] = run
     keep = np.sort(rep)
-    remap = np.empty(rep.size, dtype=np.int64)
-    remap[np.argsort(rep)] = np.arange(rep.size)
+    remap = np.searchsorted(keep, rep)
     return keep, remap[inverse]
 
 
