@@ -18,12 +18,23 @@ def _offsets(frequency_num: int, dtype: torch.dtype, device: torch.device) -> to
 
 
 class _LinearPhases(PositionEncoder):
-    """Encoders whose every output is ``sin(x · w_j + offset_j)``: phases linear in (lon, lat).
+    """Multi-scale encoders whose every output is ``sin(x · w_j + offset_j)``: phases linear in
+    planar (lon, lat) degrees, ``terms`` outputs per scale.
 
     :meth:`_constants` returns the ``(2, out_dim)`` phase matrix (built in float64, then cast) and
     the offsets (0 for a sine, π/2 for a cosine); all phases are then one ``addmm`` — one pass
     over the output — followed by one in-place sine.
     """
+
+    periodic = False
+    spherical = False
+    terms: int
+
+    def __init__(self, frequency_num: int, min_radius: float, max_radius: float) -> None:
+        super().__init__()
+        self.register_buffer("freqs", geometric_frequencies(frequency_num, min_radius, max_radius), persistent=False)
+        self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
+        self.out_dim = self.terms * frequency_num
 
     def encode(self, lon: torch.Tensor, lat: torch.Tensor) -> torch.Tensor:
         x = torch.stack([lon, lat], dim=-1)
@@ -65,14 +76,10 @@ class Space2VecGrid(_LinearPhases):
     torch.Size([1, 16])
     """
 
-    periodic = False
-    spherical = False
+    terms = 4
 
     def __init__(self, frequency_num: int = 64, min_radius: float = 0.005, max_radius: float = 360.0) -> None:
-        super().__init__()
-        self.register_buffer("freqs", geometric_frequencies(frequency_num, min_radius, max_radius), persistent=False)
-        self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
-        self.out_dim = 4 * frequency_num
+        super().__init__(frequency_num, min_radius, max_radius)
 
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         # column (c, k, s) = x_c·f_k + s·π/2: block-diagonal in the coordinate c
@@ -102,20 +109,16 @@ class Space2VecTheory(_LinearPhases):
     torch.Size([1, 48])
     """
 
-    periodic = False
-    spherical = False
+    terms = 6
 
     def __init__(self, frequency_num: int = 64, min_radius: float = 0.05, max_radius: float = 360.0) -> None:
-        super().__init__()
-        self.register_buffer("freqs", geometric_frequencies(frequency_num, min_radius, max_radius), persistent=False)
+        super().__init__(frequency_num, min_radius, max_radius)
         half_sqrt3 = math.sqrt(3.0) / 2.0
         self.register_buffer(
             "projection",
             torch.tensor([[1.0, -0.5, -0.5], [0.0, half_sqrt3, -half_sqrt3]], dtype=torch.float64),
             persistent=False,
         )
-        self.frequency_num, self.min_radius, self.max_radius = frequency_num, min_radius, max_radius
-        self.out_dim = 6 * frequency_num
 
     def _constants(self, dtype: torch.dtype, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         # column (k, j, s) = f_k·a_j + s·π/2 with a_j = lon·P_0j + lat·P_1j

@@ -118,7 +118,7 @@ class RFF(PositionEncoder):
         return proj.cos_().mul_(math.sqrt(2.0 / self.frequency_num))
 
     def _encode_into(self, x: torch.Tensor, consts: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
-        if self.projection_dtype is not None or consts[0].dtype != out.dtype:
+        if self.projection_dtype is not None:  # compat: float32 projection of float64 inputs
             out.copy_(self._encode_block(x, consts))
             return
         w, b = consts
