@@ -27,7 +27,6 @@ Timings on a shared machine vary between runs; compare ratios measured in the sa
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import sys
