@@ -1,4 +1,4 @@
-"""Shared fixtures: the optional ../shared reference data and a few special points."""
+"""Shared fixtures: the optional ../shared reference data, a few special points, a synthetic audit."""
 
 from __future__ import annotations
 
@@ -23,3 +23,16 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference data {path} not available (../shared is not part of a fresh clone)")
     return path
+
+
+def synthetic_per_centre(n: int, index=None, **extra):
+    """Per-centre results over Europe (seeded): ``acc`` rises eastwards, random ``base``/``relative``
+    scores and ``n_neighbours``, plus ``extra`` columns — what the map and layer tests draw."""
+    import geopandas as gpd
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
+    columns = {"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n), "relative": rng.random(n),
+               "n_neighbours": rng.integers(3, 20, n), **extra}
+    return gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy(lon, lat), crs=4326, index=index)

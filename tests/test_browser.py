@@ -24,12 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
 
 from geobias.hotspots import hotspots
 from geobias.maps import explore, save_map
+from conftest import synthetic_per_centre
 
 pytestmark = pytest.mark.browser
 
@@ -136,12 +136,7 @@ PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>\" onmouseover=\
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     """Open an offline audit map in Chromium; yield (browser, session, frame, path)."""
-    rng = np.random.default_rng(0)
-    n = 50
-    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
-    pc = gpd.GeoDataFrame({"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n), "relative": rng.random(n),
-                           "n_neighbours": rng.integers(3, 20, n), PAYLOAD: [PAYLOAD] * n},
-                          geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    pc = synthetic_per_centre(50, **{PAYLOAD: [PAYLOAD] * 50})
     hs = hotspots(pc, "acc", k=6, random_state=0)
     out = tmp_path_factory.mktemp("browser")
     path = save_map(explore(pc, "acc", hotspots=hs, tooltip=[PAYLOAD], name=PAYLOAD, offline=True, show="all"),

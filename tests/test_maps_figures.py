@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
@@ -14,18 +13,14 @@ from matplotlib.figure import Figure
 from geobias.errors import GeoBiasError
 from geobias.hotspots import hotspots
 from geobias.maps import audit_figure, plot_comparison, plot_map, save_figure, world_basemap
+from conftest import synthetic_per_centre
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
 
 @pytest.fixture(scope="module")
 def per_centre() -> gpd.GeoDataFrame:
-    rng = np.random.default_rng(0)
-    n = 80
-    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
-    return gpd.GeoDataFrame({"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n),
-                             "relative": rng.random(n), "n_neighbours": rng.integers(3, 20, n)},
-                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    return synthetic_per_centre(80)
 
 
 @pytest.fixture(scope="module")

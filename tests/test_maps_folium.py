@@ -8,7 +8,6 @@ import re
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pytest
 from shapely.geometry import box
 
@@ -17,6 +16,7 @@ from geobias.hotspots import hotspots
 from geobias.maps import explore, is_offline, make_offline, remote_resources, save_map
 from geobias.maps.folium_map import AuditLayer, _Legend
 from geobias.maps.offline import leaflet_assets
+from conftest import synthetic_per_centre
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "netdna.bootstrapcdn.com",
              "unpkg.com", "tile.openstreetmap.org", "basemaps.cartocdn.com", "fonts.googleapis.com")
@@ -32,14 +32,7 @@ PAYLOADS = [
 
 @pytest.fixture(scope="module")
 def per_centre() -> gpd.GeoDataFrame:
-    rng = np.random.default_rng(0)
-    n = 40
-    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
-    return gpd.GeoDataFrame(
-        {"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n), "relative": rng.random(n),
-         "n_neighbours": rng.integers(3, 20, n), "site": [f"site {i}" for i in range(n)]},
-        geometry=gpd.points_from_xy(lon, lat), crs=4326,
-    )
+    return synthetic_per_centre(40, site=[f"site {i}" for i in range(40)])
 
 
 @pytest.fixture(scope="module")

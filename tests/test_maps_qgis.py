@@ -18,17 +18,12 @@ from geobias.errors import GeoBiasError
 from geobias.hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, hotspots
 from geobias.maps import read_layer_styles, to_gpkg
 from geobias.maps.qgis import categorized_qml, graduated_qml
+from conftest import synthetic_per_centre
 
 
 @pytest.fixture(scope="module")
 def per_centre() -> gpd.GeoDataFrame:
-    rng = np.random.default_rng(0)
-    n = 60
-    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
-    return gpd.GeoDataFrame({"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n),
-                             "relative": rng.random(n), "n_neighbours": rng.integers(3, 20, n)},
-                            geometry=gpd.points_from_xy(lon, lat), crs=4326,
-                            index=[f"s{i}" for i in range(n)])
+    return synthetic_per_centre(60, index=[f"s{i}" for i in range(60)])
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,11 @@ import subprocess
 import sys
 import textwrap
 
-import geopandas as gpd
-import numpy as np
 import pytest
 
 from geobias.hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, hotspots
 from geobias.maps import to_gpkg
+from conftest import synthetic_per_centre
 
 pytestmark = pytest.mark.qgis
 
@@ -73,12 +72,8 @@ CHECK = textwrap.dedent(
 
 
 def test_qgis_loads_layers_with_embedded_styles(tmp_path):
-    rng = np.random.default_rng(0)
     n = 60
-    lon, lat = rng.uniform(-10, 30, n), rng.uniform(35, 60, n)
-    pc = gpd.GeoDataFrame({"acc": (lon / 40 + 0.25).clip(0, 1), "base": rng.random(n), "relative": rng.random(n),
-                           "n_neighbours": rng.integers(3, 20, n)},
-                          geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    pc = synthetic_per_centre(n)
     hs = hotspots(pc, "acc", k=8, random_state=0)
     path = to_gpkg(tmp_path / "audit.gpkg", pc, hs, value="acc")
     script = tmp_path / "check.py"
