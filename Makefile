@@ -17,7 +17,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(BIN)/python -m geoencode.demo --out demo_output --overwrite
+	$(BIN)/python examples/demo.py --out demo_output --overwrite
 
 test: venv
 	$(BIN)/python -m pytest -n 2 -q

@@ -6,7 +6,8 @@
 3. Audit where each model fails with :mod:`geobias` (Geo-Bias Scores), find hot/cold spots of the
    best model's errors, and write an offline web map, a figure and a QGIS-styled GeoPackage.
 
-Run ``python -m geoencode.demo --out demo_output``.
+It composes both packages, which neither library module may do (see tests/test_layering.py), so it
+lives here rather than in ``geoencode``. Run ``python examples/demo.py --out demo_output`` (``make demo``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,19 @@ import time
 import warnings
 from pathlib import Path
 
+import geobias
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from geobias.maps import plot_comparison, save_figure, save_map
 
-from ._io import atomic_write
-from .datasets import naturalearth_countries
-from .registry import build, get_spec
-from .training import write_csv_atomic
+from geoencode._io import atomic_write
+from geoencode.bench.offline import load_task, run_one
+from geoencode.datasets import naturalearth_countries
+from geoencode.positional import NeRF, RBF, SphereCPlus, SphericalHarmonics, Space2VecGrid, Space2VecTheory
+from geoencode.registry import build, get_spec
+from geoencode.training import binary_summary, classification_frame, write_csv_atomic
 
 DEMO_ENCODERS = ["wrap", "rbf", "Space2Vec-grid", "Space2Vec-theory", "NeRF", "Sphere2Vec-sphereC",
                  "Sphere2Vec-sphereC+", "Sphere2Vec-dfs", "spherical_harmonics"]
@@ -59,13 +65,6 @@ def encode_table(lonlat: np.ndarray, encoders: list[str], seed: int = 0) -> pd.D
 
 def channel_figure(path: Path, lonlat_pts: np.ndarray) -> None:
     """A 2×3 panel of single encoding channels over the globe, with the demo's points."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .positional import NeRF, RBF, SphereCPlus, SphericalHarmonics, Space2VecGrid, Space2VecTheory
-
     lon = np.linspace(-180, 180, 361)
     lat = np.linspace(-90, 90, 181)
     grid = torch.tensor(np.stack(np.meshgrid(lon, lat), -1), dtype=torch.float32)
@@ -105,9 +104,6 @@ OUTPUTS = ["encoders.csv", "encoding_channels.png", "results.csv", "geobias.csv"
 
 def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Train the demo's encoders on land–ocean; per-sample test frames keyed by model name."""
-    from .bench.offline import load_task, run_one
-    from .training import binary_summary, classification_frame
-
     task = load_task("landocean")
     rows, frames = [], {}
     # The location-unaware baseline: the majority class (ocean) everywhere.
@@ -138,33 +134,28 @@ def regular_subset(frame: pd.DataFrame, step: int) -> pd.DataFrame:
     return frame.iloc[((pos // n_cols) % step == 0) & ((pos % n_cols) % step == 0)]
 
 
-def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], step: int, radius_km: float, seed: int = 0):
+def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], step: int, radius_km: float, *,
+                  overwrite: bool = False, seed: int = 0):
     """Geo-Bias Scores of every model on a regular subset of the test grid, and the best model's maps."""
-    import geobias
-    from geobias.hotspots import hotspots
-    from geobias.maps import audit_figure, explore, plot_comparison, save_figure, save_map, to_gpkg
-
     subset = {name: regular_subset(frame, step) for name, frame in frames.items()}
     table = geobias.compare(subset, value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
     best = max((n for n in frames if n != "No Prior"), key=lambda n: frames[n]["hit@1"].mean())
     result = geobias.audit(subset[best], value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
-    spots = hotspots(result.per_centre, "value", w=result.neighbourhoods, random_state=seed)
-    save_map(explore(result.per_centre, "local_mean", hotspots=spots, tooltip=["value"], offline=True,
-                     name=f"{best}: land/ocean hits"), out / "audit_map.html")
-    fig = audit_figure(result.per_centre, "local_mean", hotspots=spots)
+    # The audit's own methods make the maps, so the demo shows the wiring a user would write.
+    spots = result.hotspots("value", random_state=seed)
+    save_map(result.explore(offline=True, hotspots=spots, name=f"{best}: land/ocean hits"), out / "audit_map.html")
+    fig = result.figure(hotspots=spots)
     save_figure(fig, out / "audit_figure.png", dpi=110)
-    import matplotlib.pyplot as plt
-
     plt.close(fig)
     ax = plot_comparison(table)
     save_figure(ax, out / "geobias_comparison.png", dpi=110)
     plt.close(ax.figure)
-    to_gpkg(out / "audit.gpkg", result.per_centre, spots, value="local_mean")
+    result.to_gpkg(out / "audit.gpkg", spots, overwrite=overwrite)
     return table, best, result, spots
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geoencode.demo", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python examples/demo.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="demo_output", type=Path, help="output folder (created)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
@@ -201,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nAuditing geographic bias (Geo-Bias Score, preset geobs, {args.radius_km:.0f} km, "
           f"on a {100 * args.grid_step} km grid) …", flush=True)
-    scores, best, result, spots = geobias_audit(args.out, frames, args.grid_step, args.radius_km)
+    scores, best, result, spots = geobias_audit(args.out, frames, args.grid_step, args.radius_km,
+                                                overwrite=args.overwrite)
     write_csv_atomic(scores.reset_index(), args.out / "geobias.csv", overwrite=True)
     print(scores.to_string(float_format=lambda v: f"{v:.2f}"))
     counts = spots.frame["hotspot"].value_counts()
