@@ -33,6 +33,7 @@ from ..datasets import naturalearth_countries
 from ..errors import GeoEncodeError
 from ..models import LocationClassifier, LocationRegressor
 from ..registry import build, get_spec
+from .recipes import Recipe, get_recipe
 from ..training import (
     Trainer, binary_summary, classification_frame, classification_summary, regression_frame,
     regression_summary, write_csv_atomic,
@@ -202,7 +203,7 @@ def _predict(model: nn.Module, lonlat: np.ndarray, device: torch.device, batch: 
     model.eval()
     out = []
     with torch.no_grad():
-        for chunk in torch.as_tensor(lonlat, dtype=torch.float32).split(batch):
+        for chunk in torch.as_tensor(lonlat, dtype=getattr(model, "input_dtype", None) or torch.float32).split(batch):
             out.append(model(chunk.to(device)).float().cpu())
     return torch.cat(out).numpy()
 
@@ -226,11 +227,15 @@ def evaluate(task: OfflineTask, model: nn.Module, lonlat: np.ndarray, y: np.ndar
 def run_one(task_name: str, encoder: str, nn_name: str | None = None, seed: int = 0, *, params: dict | None = None,
             lr: float = 1e-3, max_epochs: int = 200, patience: int = 20, batch_size: int = 2000,
             weight_decay: float = 0.0, device: str | torch.device = "cpu", progress: bool = False,
-            out_dir: str | os.PathLike | None = None, overwrite: bool = False) -> dict[str, Any]:
+            out_dir: str | os.PathLike | None = None, overwrite: bool = False,
+            recipe: str | os.PathLike | Recipe | None = None, lr_decay: float = 0.98) -> dict[str, Any]:
     """Train one encoder on one task with one seed; return a results row (and write per-sample CSVs).
 
-    Early stopping on the validation score (accuracy, or −RMSE for regression). Per-sample CSVs go to
-    ``out_dir/{task}_{encoder}_{nn}_seed{seed}_{split}.csv``.
+    Without ``recipe``: the shared setting with the keyword arguments given (early stopping on the
+    validation score — accuracy, or −RMSE for regression). With ``recipe`` (``"paper"``,
+    ``"default"``, a file or a :class:`~geoencode.bench.recipes.Recipe`): that recipe, with ``params``
+    merged into its hyper-parameters; the row then says which recipe ran and where it comes from.
+    Per-sample CSVs go to ``out_dir/{task}_{encoder}_{nn}_seed{seed}_{split}.csv``.
 
     Examples
     --------
@@ -240,6 +245,18 @@ def run_one(task_name: str, encoder: str, nn_name: str | None = None, seed: int 
     task = load_task(task_name)
     spec = get_spec(encoder)
     nn_name = nn_name or spec.nn
+    if recipe is not None:
+        chosen = get_recipe(task.name, spec.name, nn_name, recipe)
+        if params:
+            chosen = chosen.with_overrides(params=dict(params))
+        if not chosen.generic:
+            return _run_recipe(task, chosen, seed, device, progress, out_dir, overwrite)
+        row = run_one(task_name, spec.name, nn_name, seed, params=chosen.params, lr=chosen.lr,
+                      max_epochs=chosen.max_epochs, patience=chosen.patience, batch_size=chosen.batch_size,
+                      weight_decay=chosen.weight_decay, device=device, progress=progress, out_dir=out_dir,
+                      overwrite=overwrite, lr_decay=chosen.lr_decay)
+        row.update(recipe=chosen.name, source=chosen.source)
+        return row
     torch.manual_seed(seed)
     model = _model_for(task, spec.name, nn_name, dict(params or {}))
     device = torch.device(device)
@@ -257,22 +274,44 @@ def run_one(task_name: str, encoder: str, nn_name: str | None = None, seed: int 
         pred = (raw.reshape(-1) > 0).astype(int) if task.kind == "binary" else raw.argmax(-1)
         return float((pred == y_val).mean())
 
-    trainer = Trainer(model, _loss(task.kind), lr=lr, weight_decay=weight_decay, max_epochs=max_epochs,
-                      batch_size=batch_size, patience=patience, seed=seed, device=device, progress=progress)
+    trainer = Trainer(model, _loss(task.kind), lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                      max_epochs=max_epochs, batch_size=batch_size, patience=patience, seed=seed, device=device,
+                      progress=progress)
     t0 = time.perf_counter()
     trainer.fit(data, validate=validate)
     train_seconds = time.perf_counter() - t0
     row: dict[str, Any] = {"task": task.name, "encoder": spec.name, "nn": nn_name, "seed": seed,
                            "epochs": len(trainer.history_), "best_epoch": trainer.best_epoch_,
                            "val_score": trainer.best_score_, "train_seconds": train_seconds}
+    return _test(task, row, model, device, (mean, std), out_dir, overwrite)
+
+
+def _test(task: OfflineTask, row: dict[str, Any], model: nn.Module, device: torch.device | str,
+          target_scale: tuple[float, float], out_dir: str | os.PathLike | None, overwrite: bool) -> dict[str, Any]:
+    """Add every test split's metrics to ``row`` (and write the per-sample CSVs)."""
     for split, (x, y) in task.tests.items():
-        metrics, frame = evaluate(task, model, x, y, device, (mean, std))
+        metrics, frame = evaluate(task, model, x, y, torch.device(device), target_scale)
         row.update({f"{split}_{k}": v for k, v in metrics.items()})
         if out_dir is not None:
-            name = f"{task.name}_{spec.name}_{nn_name}_seed{seed}_{split}.csv"
+            name = f"{task.name}_{row['encoder']}_{row['nn']}_seed{row['seed']}_{split}.csv"
             write_csv_atomic(frame, Path(out_dir) / name, index=task.kind != "regression", overwrite=overwrite)
     row["model"] = model
     return row
+
+
+def _run_recipe(task: OfflineTask, recipe: Recipe, seed: int, device: str | torch.device, progress: bool,
+                out_dir: str | os.PathLike | None, overwrite: bool) -> dict[str, Any]:
+    from .recipes.fit import fit_recipe
+
+    y_tr = task.train[1]
+    scale = (float(y_tr.mean()), float(y_tr.std())) if task.kind == "regression" else (0.0, 1.0)
+    model, info = fit_recipe(recipe, task.kind, task.num_outputs, task.train, task.val, seed=seed,
+                             target_scale=scale, device=device, progress=progress)
+    row: dict[str, Any] = {"task": task.name, "encoder": recipe.encoder, "nn": recipe.nn, "seed": seed,
+                           "epochs": info["epochs"], "best_epoch": info["best_epoch"], "val_score": info["val_score"],
+                           "train_seconds": info["train_seconds"], "steps_per_second": info["steps_per_second"],
+                           "recipe": recipe.name, "source": recipe.source}
+    return _test(task, row, model, device, scale, out_dir, overwrite)
 
 
 def run_offline(task: str, encoders: Sequence[str], nns: Sequence[str | None] = (None,), seeds: int = 3,
