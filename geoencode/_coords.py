@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from geocommon.rows import describe_rows
+
 from .errors import GeoEncodeError
 
 LonLat = torch.Tensor | np.ndarray | Any
@@ -56,10 +58,9 @@ def as_lonlat_tensor(
     return x
 
 
-def _first_rows(mask: torch.Tensor, limit: int = 5) -> tuple[list[int], int]:
-    rows = torch.nonzero(mask.reshape(-1, mask.shape[-1]).any(-1) if mask.ndim > 1 else mask)
-    rows = rows.reshape(-1).tolist()
-    return rows[:limit], len(rows)
+def _bad_rows(mask: torch.Tensor) -> list[int]:
+    """Flat row numbers (over the leading dimensions) where ``mask`` has a true coordinate."""
+    return torch.nonzero(mask.reshape(-1, mask.shape[-1]).any(-1)).reshape(-1).tolist()
 
 
 def lonlat_bounds(x: torch.Tensor) -> tuple[float, float, float, float] | None:
@@ -102,17 +103,16 @@ def check_lonlat(x: torch.Tensor) -> None:
     flat = x.detach().reshape(-1, 2)
     bad = ~torch.isfinite(flat)
     if bool(bad.any()):
-        rows, n = _first_rows(bad)
         raise GeoEncodeError(
-            f"non-finite lon/lat (NaN or Inf) in rows {rows} ({n} row{'s' * (n != 1)} in all); "
+            f"non-finite lon/lat (NaN or Inf) in {describe_rows(_bad_rows(bad), limit=5)}; "
             "drop or fill those rows before encoding."
         )
     lat = flat[:, 1]
     out = lat.abs() > 90
     if bool(out.any()):
-        rows, n = _first_rows(out)
+        rows = _bad_rows(out[:, None])
         raise GeoEncodeError(
-            f"latitude outside [-90, 90] in rows {rows} ({n} row{'s' * (n != 1)} in all) "
+            f"latitude outside [-90, 90] in {describe_rows(rows, limit=5)} "
             f"e.g. {flat[rows[0]].tolist()}; input must be (lon, lat) in degrees — "
             "are lon and lat swapped, or is the data in a projected CRS?"
         )

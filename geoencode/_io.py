@@ -1,19 +1,19 @@
-"""Atomic file writes: a temporary file beside the target, then one rename."""
+"""Atomic file writes for geoencode: :func:`geocommon.atomic.atomic_path` with geoencode's error."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from geocommon.atomic import atomic_path
+
 from .errors import GeoEncodeError
 
+__all__ = ["atomic_write", "EXISTS_MESSAGE"]
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+#: geoencode's refusal; its command line rewrites ``overwrite=True`` as ``--overwrite``.
+EXISTS_MESSAGE = "{path} already exists; pass overwrite=True (--overwrite on the command line) to replace it."
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], object], *, overwrite: bool = False) -> Path:
@@ -29,18 +29,6 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], object], *, ove
     >>> atomic_write(target, lambda tmp: pathlib.Path(tmp).write_text("hi")).read_text()
     'hi'
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise GeoEncodeError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        # mkstemp makes the file private (0600); give the output the permissions any new file gets.
-        os.chmod(tmp, 0o666 & ~_umask())
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path, overwrite=overwrite, error=GeoEncodeError, exists_message=EXISTS_MESSAGE) as tmp:
+        write(str(tmp))
+    return Path(path)

@@ -200,3 +200,25 @@ def test_multilayer_to_single_table_needs_layer(tmp_path):
     assert len(gpd.read_parquet(out)) == 9
     out = encode_file(inp, tmp_path / "o.gpkg", "xyz")
     assert [n for n, _ in pyogrio.list_layers(out)] == ["pts", "parcels"]
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".parquet", ".csv"])
+def test_outputs_get_the_permissions_of_any_new_file(tmp_path, suffix):
+    inp = tmp_path / "in.gpkg"
+    _frame(5).to_file(inp)
+    old = os.umask(0o027)
+    try:
+        out = encode_file(inp, tmp_path / f"out{suffix}", "xyz")
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.gpkg", f"out{suffix}"]
+
+
+def test_csv_with_torchspatial_coordinate_names(tmp_path):
+    p = tmp_path / "eval.csv"
+    pd.DataFrame({"gt_longitude": [2.35, 13.4], "gt_latitude": [48.85, 52.5], "hit@1": [1, 0]}).to_csv(p, index=False)
+    out = pd.read_csv(encode_file(p, tmp_path / "o.csv", "xyz"))
+    ref = gpd.GeoSeries(gpd.points_from_xy([2.35, 13.4], [48.85, 52.5]), crs=4326).geo.encode("xyz")
+    np.testing.assert_allclose(out[ref.columns].to_numpy(), ref.to_numpy(), atol=1e-6)
+    assert list(out.columns[:3]) == ["gt_longitude", "gt_latitude", "hit@1"]

@@ -13,8 +13,8 @@ chunk size.
 from __future__ import annotations
 
 import json
+import numbers
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +27,14 @@ import pyogrio
 import pyproj
 import shapely
 import torch
+from tqdm import tqdm
+
+from geocommon.atomic import atomic_path, check_target
+from geocommon.checks import check_scalar
+from geocommon.columns import LAT_ALIASES, LON_ALIASES
 
 from ..errors import GeoEncodeError, GeoEncodeWarning
-from .encode import EncoderLike, _find_column, _LAT_NAMES, _LON_NAMES, encode, resolve_encoder
+from .encode import EncoderLike, _find_column, encode, resolve_encoder
 
 __all__ = ["encode_file", "read_chunks", "read_table", "list_layers", "OUTPUT_FORMATS"]
 
@@ -143,8 +148,8 @@ def _csv_chunks(path: Path, chunk_size: int, lon: str | None, lat: str | None, a
     offset = 0
     with pd.read_csv(path, chunksize=chunk_size, sep=sep) as reader:
         for df in reader:
-            lon_col = _find_column(df, lon, _LON_NAMES, "lon")
-            lat_col = _find_column(df, lat, _LAT_NAMES, "lat")
+            lon_col = _find_column(df, lon, LON_ALIASES, "lon")
+            lat_col = _find_column(df, lat, LAT_ALIASES, "lat")
             x = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             y = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             df.index = pd.RangeIndex(offset, offset + len(df))
@@ -192,8 +197,7 @@ def read_chunks(
     [[0, 1], [2, 3], [4]]
     """
     path = Path(path)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise GeoEncodeError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
+    check_scalar(chunk_size, "chunk_size", numbers.Integral, min_val=1, error=GeoEncodeError)
     if not path.exists():
         raise GeoEncodeError(f"input file {path} does not exist.")
     kind = _kind(path)
@@ -318,11 +322,8 @@ class _CsvWriter:
 _WRITERS = {"GeoPackage": _GpkgWriter, "GeoParquet": _ParquetWriter, "CSV": _CsvWriter}
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return a.resolve() == b.resolve()
+_EXISTS = "output {path} already exists; pass overwrite=True (--overwrite on the command line) to replace it."
+_INPUT = "output {path} is the input file; geoencode never overwrites its input. Choose another output."
 
 
 def encode_file(
@@ -398,16 +399,14 @@ def encode_file(
     src, dst = Path(input), Path(output)
     if not src.exists():
         raise GeoEncodeError(f"input file {src} does not exist.")
-    if _same_file(src, dst) or src.resolve() == dst.resolve():
-        raise GeoEncodeError(f"output {dst} is the input file; geoencode never overwrites its input. Choose another output.")
+    target = dict(overwrite=overwrite, inputs=[src], error=GeoEncodeError, exists_message=_EXISTS, input_message=_INPUT)
+    check_target(dst, **target)
     fmt = OUTPUT_FORMATS.get(dst.suffix.lower())
     if fmt is None:
         raise GeoEncodeError(
             f"cannot write {dst.suffix or 'a file without suffix'!r}; the output must end in "
             f"{', '.join(sorted(OUTPUT_FORMATS))} (GeoPackage, GeoParquet, CSV)."
         )
-    if dst.exists() and not overwrite:
-        raise GeoEncodeError(f"output {dst} already exists; pass --overwrite (overwrite=True) to replace it.")
     if not dst.parent.exists():
         raise GeoEncodeError(f"the output folder {dst.parent} does not exist.")
 
@@ -443,52 +442,46 @@ def encode_file(
 
     fn, module, out_dim, default_prefix, in_dtype = resolve_encoder(encoder, params, device)
     prefix = default_prefix if prefix is None else prefix
-    fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=f".tmp{dst.suffix}")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # GDAL and pyarrow create the file themselves
-    writer = _WRITERS[fmt](tmp)
     total = _feature_count(src, layers)
     show = (total is not None and total >= 100_000) if progress is None else bool(progress)
-    try:
-        from tqdm import tqdm
-
-        with tqdm(total=total, disable=not show, unit="row", desc=f"geoencode {src.name}") as bar:
-            for name, gtype in layers:
-                out_layer = name if name is not None else dst.stem
-                for chunk in read_chunks(src, layer=name, chunk_size=chunk_size, lon=lon, lat=lat,
-                                         assume_crs=assume_crs if kind == "csv" else None):
-                    emb = encode(chunk, module, how=how, n_samples=n_samples, pool=pool, random_state=random_state,
-                                 prefix=prefix, batch_size=batch_size, dtype=dtype, errors=errors,
-                                 assume_crs=None if kind == "csv" else assume_crs, progress=False)
-                    clash = [c for c in emb.columns if c in chunk.columns]
-                    if clash:
-                        raise GeoEncodeError(
-                            f"the input already has columns {clash[:3]}…; pass another prefix (--prefix) for the "
-                            "embedding columns."
-                        )
-                    geom_name = chunk.geometry.name
-                    out = gpd.GeoDataFrame(pd.concat([pd.DataFrame(chunk), emb], axis=1), geometry=geom_name,
-                                           crs=chunk.crs)
-                    out.attrs.update(chunk.attrs)
-                    writer.write(out, out_layer, gtype)
-                    bar.update(len(chunk))
+    # GDAL and pyarrow create the file themselves: the temporary name must not exist yet
+    with atomic_path(dst, create=False, **target) as tmp:
+        writer = _WRITERS[fmt](tmp)
+        try:
+            with tqdm(total=total, disable=not show, unit="row", desc=f"geoencode {src.name}") as bar:
+                for name, gtype in layers:
+                    out_layer = name if name is not None else dst.stem
+                    for chunk in read_chunks(src, layer=name, chunk_size=chunk_size, lon=lon, lat=lat,
+                                             assume_crs=assume_crs if kind == "csv" else None):
+                        emb = encode(chunk, module, how=how, n_samples=n_samples, pool=pool,
+                                     random_state=random_state, prefix=prefix, batch_size=batch_size, dtype=dtype,
+                                     errors=errors, assume_crs=None if kind == "csv" else assume_crs, progress=False)
+                        writer.write(_with_embeddings(chunk, emb), out_layer, gtype)
+                        bar.update(len(chunk))
+        except BaseException:
+            _quiet_close(writer)  # the first error is the one to report
+            raise
         writer.close()
         if not tmp.exists():
             raise GeoEncodeError(f"{src} has no features to encode.")
-        os.replace(tmp, dst)
-    except BaseException:
-        writer.close() if fmt != "GeoParquet" else _quiet_close(writer)
-        for side in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-            side.unlink(missing_ok=True)
-        raise
     return dst
+
+
+def _with_embeddings(chunk: gpd.GeoDataFrame, emb: pd.DataFrame) -> gpd.GeoDataFrame:
+    clash = [c for c in emb.columns if c in chunk.columns]
+    if clash:
+        raise GeoEncodeError(
+            f"the input already has columns {clash[:3]}…; pass another prefix (--prefix) for the embedding columns."
+        )
+    out = gpd.GeoDataFrame(pd.concat([pd.DataFrame(chunk), emb], axis=1), geometry=chunk.geometry.name, crs=chunk.crs)
+    out.attrs.update(chunk.attrs)
+    return out
 
 
 def _quiet_close(writer) -> None:
     try:
         writer.close()
-    except Exception:  # pragma: no cover
+    except Exception:  # pragma: no cover - a failed close after a failed write must not hide the first error
         pass
 
 
