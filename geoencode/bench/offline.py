@@ -334,10 +334,14 @@ def run_offline(task: str, encoders: Sequence[str], nns: Sequence[str | None] = 
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean ± std over seeds per (task, encoder, nn), with mean train seconds per run."""
+    """Mean ± std over seeds per (task, encoder, nn), with mean train seconds (and steps/s) per run and the recipe."""
     metrics = [c for c in results.columns if c.split("_", 1)[0] in ("test", "polar")]
     grouped = results.groupby(["task", "encoder", "nn"], sort=False)
     out = grouped[metrics].agg(lambda s: f"{s.mean():.2f} ± {s.std(ddof=1) if len(s) > 1 else 0.0:.2f}")
     out["seeds"] = grouped.size()
     out["train_seconds"] = grouped["train_seconds"].mean().round(1)
+    if "steps_per_second" in results:
+        out["steps_per_second"] = grouped["steps_per_second"].mean().round(0)
+    if "recipe" in results:
+        out["recipe"] = grouped["recipe"].first()
     return out.reset_index()

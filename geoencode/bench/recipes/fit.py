@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -94,7 +95,8 @@ def _loss(kind: str):
 
 def fit_recipe(recipe: Recipe, kind: str, num_outputs: int, train: tuple[np.ndarray, np.ndarray],
                val: tuple[np.ndarray, np.ndarray], *, seed: int = 0, target_scale: tuple[float, float] = (0.0, 1.0),
-               device: str | torch.device = "cpu", progress: bool = False) -> tuple[RecipeModel, dict[str, Any]]:
+               device: str | torch.device = "cpu", progress: bool = False,
+               on_epoch: Callable[[int, float], None] | None = None) -> tuple[RecipeModel, dict[str, Any]]:
     """Train a model by ``recipe`` on ``train``, early-stopping on ``val``; never sees a test split.
 
     Parameters
@@ -115,6 +117,8 @@ def fit_recipe(recipe: Recipe, kind: str, num_outputs: int, train: tuple[np.ndar
         Where to train.
     progress : bool
         A tqdm bar over epochs.
+    on_epoch : callable, optional
+        ``on_epoch(epoch, val_loss)`` after every epoch (a tuner's pruning hook; it may raise to stop).
 
     Returns
     -------
@@ -176,6 +180,8 @@ def fit_recipe(recipe: Recipe, kind: str, num_outputs: int, train: tuple[np.ndar
             raise GeoEncodeError(f"validation loss became {val_loss} at epoch {epoch}; lower the learning rate "
                                  f"(lr={recipe.lr}).")
         history.append({"epoch": epoch, "val_loss": val_loss, "val_score": score})
+        if on_epoch is not None:
+            on_epoch(epoch, val_loss)
         watched = -val_loss if recipe.monitor == "val_loss" else score
         if watched > best:
             best, best_epoch, bad = watched, epoch, 0
