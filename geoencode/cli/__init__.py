@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "encode": "geoencode.cli.encode",
     "list": "geoencode.cli.listing",
     "bench": "geoencode.cli.bench",
+    "qgis": "geoencode.qgis_plugin.cli",
 }
 
 

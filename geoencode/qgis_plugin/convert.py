@@ -1,0 +1,121 @@
+"""QGIS features ↔ GeoPandas frames: the only place the plugin crosses between the two worlds.
+
+A source becomes a GeoDataFrame with a ``RangeIndex`` (row label = position in the list of
+features read), so that results computed on the frame map back to the features by label;
+output rows are the input features' attributes plus new values, written to a sink.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
+    QgsProcessingException, QgsProcessingFeedback,
+)
+from qgis.PyQt.QtCore import QVariant
+
+__all__ = ["read_frame", "to_pyproj", "output_fields", "write_rows"]
+
+
+def to_pyproj(crs: QgsCoordinateReferenceSystem) -> Any:
+    """The layer CRS as a :class:`pyproj.CRS` (``None`` for a layer without a valid CRS)."""
+    import pyproj
+
+    if not crs.isValid():
+        return None
+    auth = crs.authid()
+    if auth.upper().startswith("EPSG:"):
+        return pyproj.CRS.from_user_input(auth)
+    return pyproj.CRS.from_wkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED))
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, QVariant) and value.isNull()):
+        return None
+    return value
+
+
+def read_frame(source: Any, feedback: QgsProcessingFeedback, columns: Sequence[str] = (),
+               progress: tuple[float, float] = (0.0, 20.0)) -> tuple[Any, list[QgsFeature]]:
+    """Read every feature of ``source``: ``(GeoDataFrame, features)`` aligned by position.
+
+    Only ``columns`` are copied into the frame (the features keep all attributes); a missing
+    geometry becomes ``None`` so the library reports or drops it under its own rules.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    total = max(source.featureCount(), 1)
+    lo, hi = progress
+    features: list[QgsFeature] = []
+    wkb: list[bytes | None] = []
+    request = QgsFeatureRequest()
+    for i, f in enumerate(source.getFeatures(request)):
+        if feedback.isCanceled():
+            raise QgsProcessingException("cancelled")
+        features.append(QgsFeature(f))
+        g = f.geometry()
+        wkb.append(None if g is None or g.isNull() or g.isEmpty() else bytes(g.asWkb()))
+        if i % 1000 == 0:
+            feedback.setProgress(lo + (hi - lo) * i / total)
+    geoms = shapely.from_wkb(np.array(wkb, dtype=object))
+    names = source.fields().names()
+    data = {}
+    for col in columns:
+        idx = names.index(col)
+        data[col] = [_plain(f.attributes()[idx]) for f in features]
+    frame = gpd.GeoDataFrame(data, geometry=geoms, crs=to_pyproj(source.sourceCrs()))
+    feedback.setProgress(hi)
+    return frame, features
+
+
+def output_fields(input_fields: QgsFields, new: Iterable[tuple[str, QVariant.Type]]) -> QgsFields:
+    """The input's fields followed by ``new``; a name clash is an error naming the field and the fix."""
+    out = QgsFields(input_fields)
+    taken = {n.lower() for n in input_fields.names()}
+    for name, kind in new:
+        if name.lower() in taken:
+            raise QgsProcessingException(
+                f"the input layer already has a field {name!r}, which this algorithm writes; rename it "
+                "(e.g. with 'Refactor fields') or choose another prefix, then run again.")
+        out.append(QgsField(name, kind))
+        taken.add(name.lower())
+    return out
+
+
+def _cell(v: Any, np: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(float(v)) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def write_rows(sink: QgsFeatureSink, fields: QgsFields, features: Sequence[QgsFeature], rows: Sequence[int],
+               values: Sequence[Sequence[Any]], feedback: QgsProcessingFeedback,
+               progress: tuple[float, float] = (80.0, 100.0)) -> None:
+    """Write ``features[rows[i]]`` with ``values[i]`` appended (NaN → NULL), checking for cancellation."""
+    import numpy as np
+
+    lo, hi = progress
+    n = max(len(rows), 1)
+    for i, (r, vals) in enumerate(zip(rows, values)):
+        if feedback.isCanceled():
+            raise QgsProcessingException("cancelled")
+        src = features[int(r)]
+        out = QgsFeature(fields)
+        out.setGeometry(src.geometry())
+        out.setAttributes(list(src.attributes()) + [_cell(v, np) for v in vals])
+        if not sink.addFeature(out, QgsFeatureSink.FastInsert):
+            raise QgsProcessingException(f"could not write feature {src.id()} to the output layer")
+        if i % 1000 == 0:
+            feedback.setProgress(lo + (hi - lo) * i / n)
+    feedback.setProgress(hi)
