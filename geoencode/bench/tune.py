@@ -3,7 +3,7 @@
 The search space is the one Rußwurm et al. tuned their grid in (``tune.py`` of
 MarcCoru/locationencoder at commit 685892e): learning rate 1e-4…1e-1 and weight decay 1e-8…1e-1
 (log scale); hidden width 32…128 (step 32) and 1…3 layers for Siren and our ffn, the width for
-FCNet; ``min_radius`` 1…90° (step 9) and 16…64 frequencies (step 16) for the multi-scale encoders;
+FCNet; ``min_radius`` 1…82° (step 9; they wrote 1…90) and 16…64 frequencies (step 16) for the multi-scale encoders;
 ``L`` 10…30 (step 5) for spherical harmonics. The objective is the validation loss of the best
 epoch (their objective too); trials that fall behind the median are pruned.
 """
@@ -28,7 +28,7 @@ def _suggest(trial: Any, pe: str | None, nn_name: str) -> dict[str, Any]:
     """One point of the authors' search space, in their units."""
     hp: dict[str, Any] = {}
     if pe in _MULTISCALE:
-        hp["min_radius"] = trial.suggest_int("min_radius", 1, 90, step=9)
+        hp["min_radius"] = trial.suggest_int("min_radius", 1, 82, step=9)  # theirs: 1…90 step 9, i.e. 1…82
         hp["max_radius"] = 360
         hp["frequency_num"] = trial.suggest_int("frequency_num", 16, 64, step=16)
     elif pe == "sphericalharmonics":
