@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ._coords import LonLat
-from .positional.base import PositionEncoder
+from .positional.base import PositionEncoder, preferred_lonlat_dtype
 
 
 class LocationEncoder(nn.Module):
@@ -30,6 +30,8 @@ class LocationEncoder(nn.Module):
     ----------
     out_dim : int
         Embedding size.
+    input_dtype : torch.dtype
+        The dtype lon/lat should arrive in: float64 (float32 on ``mps``).
 
     Examples
     --------
@@ -54,6 +56,30 @@ class LocationEncoder(nn.Module):
         if weight is not None and feats.dtype != weight.dtype:
             feats = feats.to(weight.dtype)
         return self.network(feats)
+
+    def embed(self, lonlat: LonLat) -> torch.Tensor:
+        """The embedding ``Enc(x)`` of lon/lat degrees ``(..., 2)``: the same as calling the encoder.
+
+        With :attr:`out_dim` and :attr:`input_dtype` this is the model protocol that
+        :func:`geoencode.gis.encode` asks of every model.
+
+        Examples
+        --------
+        >>> import geoencode
+        >>> enc = geoencode.build("sphereC", frequency_num=4, out_dim=8)
+        >>> enc.embed([[2.35, 48.85]]).shape, enc.input_dtype
+        (torch.Size([1, 8]), torch.float64)
+        """
+        return self(lonlat)
+
+    @property
+    def input_dtype(self) -> torch.dtype:
+        """The dtype lon/lat should arrive in on the encoder's device (see ``preferred_lonlat_dtype``)."""
+        for t in self.parameters():
+            return preferred_lonlat_dtype(t.device)
+        for t in self.buffers():
+            return preferred_lonlat_dtype(t.device)
+        return preferred_lonlat_dtype(None)
 
     @property
     def name(self) -> str:

@@ -175,6 +175,69 @@ def test_location_encoder_prior_module_and_callable(gdf):
     np.testing.assert_allclose(fn_out, LONLAT * 2, atol=1e-4)
 
 
+class ProtocolOnly:
+    """A model that is neither an nn.Module nor callable: only ``embed``, ``out_dim``, ``input_dtype``."""
+
+    out_dim = 3
+    input_dtype = torch.float32
+    name = "proto"
+
+    def __init__(self):
+        self.seen: list[tuple[torch.dtype, tuple[int, ...]]] = []
+
+    def embed(self, lonlat: torch.Tensor) -> torch.Tensor:
+        self.seen.append((lonlat.dtype, tuple(lonlat.shape)))
+        lon, lat = torch.deg2rad(lonlat[..., 0]), torch.deg2rad(lonlat[..., 1])
+        return torch.stack([torch.sin(lon), torch.cos(lat), lon * lat], dim=-1)
+
+
+def _protocol_reference(lonlat: np.ndarray) -> np.ndarray:
+    lon, lat = np.deg2rad(lonlat[:, 0].astype(np.float32)), np.deg2rad(lonlat[:, 1].astype(np.float32))
+    return np.stack([np.sin(lon), np.cos(lat), lon * lat], axis=-1)
+
+
+def test_a_model_with_only_the_protocol(gdf, polys):
+    model = ProtocolOnly()
+    assert isinstance(model, geoencode.gis.EmbeddingModel)
+    out = gdf.geo.encode(model)
+    assert list(out.columns) == ["proto_0", "proto_1", "proto_2"]
+    np.testing.assert_allclose(out.to_numpy(), _protocol_reference(LONLAT), rtol=1e-5, atol=1e-6)
+    assert model.seen == [(torch.float32, (5, 2))]  # lon/lat in the dtype the model asked for
+    # Pooled samples go through embed too; an empty frame takes its width from out_dim without a call.
+    agg = polys.geo.encode(model, how="aggregate", n_samples=8, return_type="numpy")
+    assert agg.shape == (len(polys), 3) and np.isfinite(agg).all()
+    assert model.seen[-1] == (torch.float32, (8 * len(polys), 2))
+    calls = len(model.seen)
+    assert gpd.GeoSeries([], crs=4326).geo.encode(model).shape == (0, 3)
+    assert len(model.seen) == calls
+
+
+def test_geoencode_models_state_the_protocol():
+    pe = _pe()
+    enc = geoencode.build("sphereC", frequency_num=8, out_dim=16).eval()  # no dropout
+    for model, d in ((pe, pe.out_dim), (enc, 16)):
+        assert isinstance(model, geoencode.gis.EmbeddingModel)
+        assert model.out_dim == d and model.input_dtype == torch.float64
+        x = torch.as_tensor(LONLAT)
+        torch.testing.assert_close(model.embed(x), model(x))
+    pe.input_dtype = torch.float32  # the reference's rounding knob is the protocol's dtype too
+    assert pe.input_dtype == torch.float32 and pe(torch.as_tensor(LONLAT)).dtype == torch.float32
+    pe.input_dtype = None
+    assert pe.input_dtype == torch.float64
+
+
+def test_encoders_on_mps_want_float32(monkeypatch):
+    """Apple's mps has no float64: the preferred input dtype follows the model's device."""
+    from geoencode.positional.base import preferred_lonlat_dtype
+
+    assert preferred_lonlat_dtype(torch.device("mps")) == torch.float32
+    assert preferred_lonlat_dtype("cuda") == preferred_lonlat_dtype("cpu") == preferred_lonlat_dtype(None) \
+        == torch.float64
+    enc = geoencode.build("xyz", out_dim=4)
+    monkeypatch.setattr(type(enc), "parameters", lambda self, recurse=True: iter([torch.empty(0, device="meta")]))
+    assert enc.input_dtype == torch.float64  # any device other than mps keeps float64
+
+
 def test_model_eval_mode_restored_and_not_moved(gdf):
     enc = geoencode.build("sphereC", frequency_num=4, out_dim=8, dropout=0.5)
     enc.train()

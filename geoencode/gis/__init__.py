@@ -13,7 +13,7 @@ from . import accessor as _accessor  # noqa: F401  (registers the accessor)
 from .accessor import GeoAccessor, register_accessor
 from .crs import WGS84, is_wgs84, to_wgs84, transform_lonlat
 from .dask import DaskGeoAccessor, _install_hooks, register_dask
-from .encode import encode, resolve_encoder, to_lonlat
+from .encode import EmbeddingModel, encode, resolve_encoder, to_lonlat
 from .files import encode_file, list_layers, read_chunks, read_table
 from .geometry import (
     EARTH_RADIUS_KM, fix_antimeridian, geodesic_centroid, representative_points, sample_points, spherical_area,
@@ -22,7 +22,7 @@ from .geometry import (
 _install_hooks()
 
 __all__ = [
-    "encode", "to_lonlat", "resolve_encoder", "GeoAccessor", "DaskGeoAccessor", "register_accessor", "register_dask",
+    "encode", "to_lonlat", "resolve_encoder", "EmbeddingModel", "GeoAccessor", "DaskGeoAccessor", "register_accessor", "register_dask",
     "to_wgs84", "transform_lonlat", "is_wgs84", "WGS84",
     "geodesic_centroid", "representative_points", "sample_points", "spherical_area", "fix_antimeridian",
     "EARTH_RADIUS_KM", "encode_file", "read_chunks", "read_table", "list_layers",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Protocol, runtime_checkable
 
 import geopandas as gpd
 import numpy as np
@@ -18,20 +18,46 @@ import shapely
 import torch
 from torch import nn
 
-from ..encoder import LocationEncoder
 from ..errors import GeoEncodeError, GeoEncodeWarning
-from ..models.prior import LocationPrior
-from ..positional.base import PositionEncoder
 from ..registry import position_encoder
 from . import geometry as _geom
 from .crs import WGS84, _resolve_crs, is_wgs84, to_wgs84, transform_lonlat
 
-__all__ = ["encode", "to_lonlat", "resolve_encoder", "EncoderLike"]
+__all__ = ["encode", "to_lonlat", "resolve_encoder", "EncoderLike", "EmbeddingModel"]
 
 How = Literal["centroid", "representative", "aggregate"]
 Errors = Literal["raise", "coerce"]
 ReturnType = Literal["pandas", "numpy", "torch"]
-EncoderLike = str | nn.Module | Callable[[torch.Tensor], torch.Tensor]
+
+
+@runtime_checkable
+class EmbeddingModel(Protocol):
+    """What the GIS layer asks of a model: every model family (position encoders, location
+    encoders, priors, pretrained encoders) provides it, so the GIS layer never switches on types.
+
+    Attributes
+    ----------
+    out_dim : int
+        Length of the embedding.
+    input_dtype : torch.dtype
+        The dtype the model wants lon/lat in (geoencode's own: float64, float32 on ``mps``).
+
+    Examples
+    --------
+    >>> import geoencode
+    >>> isinstance(geoencode.build("xyz", out_dim=4), EmbeddingModel)
+    True
+    """
+
+    out_dim: int
+    input_dtype: torch.dtype
+
+    def embed(self, lonlat: torch.Tensor) -> torch.Tensor:
+        """Lon/lat degrees ``(..., 2)``, longitude first → embeddings ``(..., out_dim)``."""
+        ...
+
+
+EncoderLike = str | EmbeddingModel | nn.Module | Callable[[torch.Tensor], torch.Tensor]
 
 _HOWS = ("centroid", "representative", "aggregate")
 _LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -283,16 +309,29 @@ def _module_dtype(m: Any) -> torch.dtype:
     return torch.float32
 
 
+def _model_attr(model: Any, name: str, kind: type | tuple[type, ...]) -> Any:
+    """``model.<name>`` if it is a ``kind``, else the wrapped ``model.encoder``'s, else None.
+
+    The second look covers wrappers that hold a location encoder as ``encoder`` but do not
+    (yet) state the protocol attributes themselves (``geoencode.models.LocationPrior``).
+    """
+    for m in (model, getattr(model, "encoder", None)):
+        value = getattr(m, name, None)
+        if isinstance(value, kind) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def resolve_encoder(encoder: EncoderLike, params: dict[str, Any] | None = None,
                     device: torch.device | str | None = None):
     """Turn ``encoder`` into ``(fn, module, out_dim, default_prefix, input_dtype)``.
 
     ``encoder`` is a registry name (with ``params`` for :func:`geoencode.position_encoder`), a
-    :class:`~geoencode.positional.base.PositionEncoder`, a :class:`~geoencode.LocationEncoder`, a
-    :class:`~geoencode.models.LocationPrior` (its :meth:`~geoencode.models.LocationPrior.embed`),
-    any :class:`torch.nn.Module` mapping ``(N, 2)`` lon/lat degrees to ``(N, d)``, or such a
-    callable. A module on another device than ``device`` is copied there; the caller's module is
-    never moved.
+    model with the :class:`EmbeddingModel` protocol (``embed``, ``out_dim``, ``input_dtype``:
+    geoencode's position and location encoders, :class:`~geoencode.models.LocationPrior` …),
+    or any :class:`torch.nn.Module` or callable mapping ``(N, 2)`` lon/lat degrees to ``(N, d)``
+    (called, and fed the dtype of its parameters). A module on another device than ``device`` is
+    copied there; the caller's module is never moved.
 
     Examples
     --------
@@ -310,35 +349,23 @@ def resolve_encoder(encoder: EncoderLike, params: dict[str, Any] | None = None,
                 f"encoder parameters {sorted(params)} only apply when the encoder is given by name "
                 "(e.g. encode('sphereC', frequency_num=32)); a model already has its own."
             )
-        if not callable(encoder):
+        if not callable(encoder) and not callable(getattr(encoder, "embed", None)):
             raise GeoEncodeError(
-                f"encoder must be a name from geoencode.list_encoders(), a torch.nn.Module or a callable, "
-                f"got {type(encoder).__name__}."
+                f"encoder must be a name from geoencode.list_encoders(), a model with an embed method, "
+                f"a torch.nn.Module or a callable, got {type(encoder).__name__}."
             )
         module = encoder
-        if isinstance(encoder, LocationEncoder):
-            prefix = encoder.name
-        elif isinstance(encoder, LocationPrior):
-            prefix = encoder.encoder.name
-        else:
-            prefix = getattr(encoder, "name", None) or type(encoder).__name__
-            prefix = prefix if isinstance(prefix, str) else type(encoder).__name__
+        prefix = _model_attr(encoder, "name", str) or type(encoder).__name__
     if device is not None and isinstance(module, nn.Module):
         device = torch.device(device)
         if _module_device(module) != device:
             module = module.to(device) if isinstance(encoder, str) else copy.deepcopy(module).to(device)
-    fn = module.embed if isinstance(module, LocationPrior) else module
-    dev = _module_device(module)
-    if isinstance(module, (PositionEncoder, LocationEncoder, LocationPrior)):
-        in_dtype = torch.float32 if dev.type == "mps" else torch.float64
-    else:
-        in_dtype = _module_dtype(module)
-    if isinstance(module, LocationPrior):
-        out_dim = module.encoder.out_dim
-    else:
-        out_dim = getattr(module, "out_dim", None)
-        out_dim = int(out_dim) if isinstance(out_dim, (int, np.integer)) else None
-    return fn, module, out_dim, prefix, in_dtype
+    embed = getattr(module, "embed", None)
+    fn = embed if callable(embed) else module
+    # Read after the move: the preferred input dtype can depend on the device (mps).
+    in_dtype = _model_attr(module, "input_dtype", torch.dtype) or _module_dtype(module)
+    out_dim = _model_attr(module, "out_dim", (int, np.integer))
+    return fn, module, None if out_dim is None else int(out_dim), prefix, in_dtype
 
 
 def _as_torch_dtype(dtype: Any) -> torch.dtype:

@@ -10,6 +10,20 @@ from torch import nn
 from .._coords import LonLat, as_lonlat_tensor, bounds_ok, check_lonlat, lonlat_bounds, wrap_longitude
 
 
+def preferred_lonlat_dtype(device: torch.device | str | None = None) -> torch.dtype:
+    """The dtype lon/lat should reach an encoder in on ``device``: float64, but float32 on ``mps``.
+
+    Degrees times the highest frequencies need float64's digits; Apple's ``mps`` backend has no
+    float64, so there float32 is the best available.
+
+    Examples
+    --------
+    >>> preferred_lonlat_dtype("cpu"), preferred_lonlat_dtype("mps")
+    (torch.float64, torch.float32)
+    """
+    return torch.float32 if device is not None and torch.device(device).type == "mps" else torch.float64
+
+
 class PositionEncoder(nn.Module):
     """A parameter-free (or table-based) map from lon/lat degrees to features, ``PE(x)``.
 
@@ -27,6 +41,10 @@ class PositionEncoder(nn.Module):
         the wrapping that :meth:`forward` applies anyway).
     validate : bool
         Check for NaN/Inf and ``|lat| > 90`` on every call (one extra pass over the input).
+    input_dtype : torch.dtype
+        The dtype lon/lat should arrive in (float64; float32 on ``mps``). Setting it makes
+        :meth:`forward` round its input to that dtype first; :meth:`embed` and ``input_dtype``
+        with ``out_dim`` are the model protocol of :func:`geoencode.gis.encode`.
     """
 
     out_dim: int
@@ -40,8 +58,29 @@ class PositionEncoder(nn.Module):
         # The two precision knobs exist for quirk-exact reproduction of the reference
         # (geoencode.compat.torchspatial): it rounds inputs to float32, computes in float64 and
         # returns float32.
-        self.input_dtype: torch.dtype | None = None
+        self._input_cast: torch.dtype | None = None
         self.compute_dtype: torch.dtype | None = None
+
+    @property
+    def input_dtype(self) -> torch.dtype:
+        """The dtype lon/lat should arrive in: the one set, else :func:`preferred_lonlat_dtype`."""
+        return self._input_cast if self._input_cast is not None else preferred_lonlat_dtype(self._device())
+
+    @input_dtype.setter
+    def input_dtype(self, dtype: torch.dtype | None) -> None:
+        self._input_cast = dtype
+
+    def embed(self, lonlat: LonLat) -> torch.Tensor:
+        """The features of lon/lat degrees ``(..., 2)``, ``(..., out_dim)``: the same as calling the encoder.
+
+        Examples
+        --------
+        >>> from geoencode.positional import NeRF
+        >>> pe = NeRF(4)
+        >>> pe.embed([[2.35, 48.85]]).shape, pe.input_dtype
+        (torch.Size([1, 24]), torch.float64)
+        """
+        return self(lonlat)
 
     def _device(self) -> torch.device | None:
         for t in self.buffers():
@@ -59,8 +98,8 @@ class PositionEncoder(nn.Module):
     def forward(self, lonlat: LonLat) -> torch.Tensor:
         """Encode lon/lat degrees of shape ``(..., 2)`` into features ``(..., out_dim)``."""
         x = as_lonlat_tensor(lonlat, device=self._device())
-        if self.input_dtype is not None:
-            x = x.to(self.input_dtype)
+        if self._input_cast is not None:
+            x = x.to(self._input_cast)
         out_dtype = x.dtype
         # One pass computes the column bounds, which both validate the input and tell whether any
         # longitude needs wrapping (usually none does, so the wrap pass is skipped).
