@@ -14,6 +14,8 @@ $(STAMP): setup.cfg pyproject.toml
 	# torch 2.13.0 is a local CPU build here; elsewhere fall back to the newest torch>=2.2.
 	$(BIN)/python -m pip install torch==2.13.0 || $(BIN)/python -m pip install "torch>=2.2"
 	$(BIN)/python -m pip install -e ".[dev]"
+	# GeoCLIP's weights (MIT) for geoencode.pretrained("geoclip"); --no-deps keeps torchvision/transformers out.
+	$(BIN)/python -m pip install --no-deps geoclip==1.3.0
 	touch $(STAMP)
 
 demo: venv

@@ -13,6 +13,8 @@ from .encoder import LocationEncoder
 from .errors import CheckpointError, GeoEncodeError, GeoEncodeWarning, UnknownEncoderError
 from .registry import ENCODERS, build, get_spec, list_encoders, position_encoder
 from .serialization import load, save
+from . import pretrained  # a callable module: geoencode.pretrained(name) is geoencode.pretrained.pretrained(name)
+from .pretrained import list_pretrained
 from . import gis  # noqa: E402,F401  (registers the ``geo`` accessor on GeoPandas/pandas/Dask frames)
 
 __version__ = "0.1.0"
@@ -21,4 +23,5 @@ __all__ = [
     "LocationEncoder", "build", "position_encoder", "list_encoders", "get_spec", "ENCODERS",
     "save", "load", "networks", "positional",
     "GeoEncodeError", "GeoEncodeWarning", "UnknownEncoderError", "CheckpointError",
+    "pretrained", "list_pretrained",
 ]

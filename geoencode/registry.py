@@ -12,6 +12,8 @@ import torch
 from .encoder import LocationEncoder
 from .errors import GeoEncodeError, UnknownEncoderError
 from .networks import NETWORKS
+from .pretrained.weights import WEIGHTS as PRETRAINED
+from .pretrained.weights import is_pretrained, pretrained
 from .positional import (
     DFS, RBF, RFF, XYZ, NeRF, PositionEncoder, SphereC, SphereCPlus, SphereM, SphereMPlus,
     SphericalHarmonics, Space2VecGrid, Space2VecTheory, Tile, Wrap,
@@ -112,7 +114,8 @@ def get_spec(name: str) -> EncoderSpec:
     except KeyError:
         raise UnknownEncoderError(
             f"unknown encoder {name!r}; choose one of: {', '.join(ENCODERS)} "
-            "(aliases such as 'sphereC', 'grid', 'sh' work too; see geoencode.list_encoders())."
+            "(aliases such as 'sphereC', 'grid', 'sh' work too; see geoencode.list_encoders()); pretrained "
+            f"encoders: {', '.join(PRETRAINED)} (see geoencode.list_pretrained())."
         ) from None
 
 
@@ -120,8 +123,13 @@ def _accepted(cls: type) -> list[str]:
     return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "in_dim")]
 
 
-def position_encoder(name: str, **params: Any) -> PositionEncoder:
+def position_encoder(name: str, **params: Any) -> PositionEncoder | LocationEncoder:
     """Build the position encoder ``PE`` called ``name`` with paper defaults overridden by ``params``.
+
+    A pretrained name (``"geoclip"``, ``"satclip-resnet50-l40"`` …, see
+    :func:`geoencode.list_pretrained`) gives the whole pretrained encoder instead, with ``params``
+    passed to :func:`geoencode.pretrained` (``path=``, ``dtype=`` …), so every place that takes an
+    encoder name (``gdf.geo.encode``, ``geoencode encode --encoder``) takes these too.
 
     Examples
     --------
@@ -129,6 +137,8 @@ def position_encoder(name: str, **params: Any) -> PositionEncoder:
     >>> pe.out_dim
     96
     """
+    if is_pretrained(name):
+        return pretrained(name, **params)
     spec = get_spec(name)
     unknown = sorted(set(params) - set(_accepted(spec.cls)))
     if unknown:
@@ -145,7 +155,8 @@ def build(name: str, nn: str | None = None, *, device: torch.device | str | None
     Parameters
     ----------
     name : str
-        Encoder name or alias (see :func:`list_encoders`).
+        Encoder name or alias (see :func:`list_encoders`), or a pretrained encoder's name (see
+        :func:`geoencode.list_pretrained`; then ``params`` go to :func:`geoencode.pretrained`).
     nn : {"ffn", "fcnet", "siren", "linear"}, optional
         The network; default the one the encoder's paper used.
     device : torch.device or str, optional
@@ -166,6 +177,11 @@ def build(name: str, nn: str | None = None, *, device: torch.device | str | None
     >>> enc.position_encoder.out_dim, enc.out_dim
     (192, 256)
     """
+    if is_pretrained(name):
+        if nn is not None:
+            raise GeoEncodeError(f"{name!r} is pretrained with its own network; drop nn={nn!r} "
+                                 "(fine-tune it with geoencode.pretrained(name, trainable=True)).")
+        return pretrained(name, device=device, **params)
     spec = get_spec(name)
     nn_name = spec.nn if nn is None else nn
     if nn_name not in NETWORKS:
