@@ -22,8 +22,8 @@ from .marks import low_performance, make_marks, resolve_threshold
 from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists, take_lists, unique_centres
 from .parallel import effective_jobs, run_chunks
 from .presets import preset_params
-from .sphere import EARTH_RADIUS_KM, to_radians
-from .ssi import ssi_per_centre
+from .sphere import EARTH_RADIUS_KM, to_radians, wrap_longitude
+from .ssi import TIES, ssi_per_centre
 
 __all__ = ["audit", "GeoBiasAudit", "MAX_RADIUS_KM"]
 
@@ -117,7 +117,18 @@ class GeoBiasAudit:
         Degree-to-radian convention (affects exact ties only).
     neighbour_order : {"distance", "position"}
         Order of the presence points in ``U`` (ball-tree distance order or
-        sample order); it decides exact distance ties, as in the reference.
+        sample order); with ``ties="reference"`` it decides exact distance
+        ties, as in the reference.
+    ties : {"split", "reference"}, default "split"
+        How distance ties in the kNN weights (and at the ``max_neighbors``
+        cap) are treated. ``"split"``: points tied with the k-th neighbour
+        share the remaining weight, and every sample tied with the cap's last
+        one is in — a function of the data, the same on every machine and for
+        any row order. ``"reference"``: the reference's ball-tree tie order,
+        bit-exact to PyGBS / the TorchSpatial scripts *on the same machine*
+        and machine-dependent by nature. The two agree exactly on every
+        centre that is not tie-sensitive (see ``n_tie_sensitive``). Presets
+        never set it.
     neighbourhoods : libpysal.graph.Graph, optional
         Precomputed neighbourhoods (focal = centre label, neighbours =
         presence labels); overrides ``radius_km``/``max_neighbors`` for the
@@ -140,7 +151,8 @@ class GeoBiasAudit:
     per_centre : geopandas.GeoDataFrame
         Indexed by the input's row labels: ``geometry``, ``base``,
         ``relative``, ``n_neighbours``, ``local_mean`` (mean performance in
-        the neighbourhood), ``value``, ``n_background``.
+        the neighbourhood), ``value``, ``n_background``, ``tie_sensitive``
+        (whether ``ties="split"`` and ``ties="reference"`` can differ there).
     neighbourhoods : libpysal.graph.Graph
         The neighbourhoods used.
     n_samples, n_centres : int
@@ -149,6 +161,12 @@ class GeoBiasAudit:
         Rows dropped for a missing value / missing coordinates, centres whose
         score is undefined (``sigma = 0`` under ``probability="density"``),
         rows sharing exact coordinates with an earlier row.
+    n_tie_sensitive : int
+        Centres where a kNN cut (or the cap) goes through a distance tie
+        between different values: the only centres whose score depends on
+        the ``ties`` mode (and, with ``ties="reference"``, on the machine).
+    n_wrapped : int
+        Rows whose longitude was outside ±180° and was wrapped into it.
     message : str
         Notes on the run ("" when there is nothing to say).
 
@@ -185,6 +203,7 @@ class GeoBiasAudit:
         aggregation: Any = _DEFAULT,
         radians: Any = _DEFAULT,
         neighbour_order: Any = _DEFAULT,
+        ties: str = "split",
         neighbourhoods=None,
         lon: str | None = None,
         lat: str | None = None,
@@ -200,6 +219,9 @@ class GeoBiasAudit:
                      neighbour_order=neighbour_order)
         params.update({key: v for key, v in given.items() if v is not _DEFAULT})
         _validate_params(params, radius_km, k)
+        if ties not in TIES:
+            raise GeoBiasError(f"ties={ties!r} must be one of {list(TIES)} ('split' is the machine-independent default)")
+        self.ties = ties
         self.preset = preset
         self.value = value
         self.radius_km = float(radius_km)
@@ -243,12 +265,16 @@ class GeoBiasAudit:
                 f"lat outside ±90 in {describe_rows(frame.index[bad_lat])}: lon/lat may be "
                 "swapped (or the coordinates are projected; pass a GeoDataFrame with its CRS)"
             )
-        bad_lon = frame["lon"].abs() > 180
+        bad_lon = ~np.isfinite(frame["lon"]) | ~np.isfinite(frame["lat"])
         if bad_lon.any():
             raise GeoBiasError(
-                f"lon outside ±180 in {describe_rows(frame.index[bad_lon])}: coordinates must "
+                f"non-finite coordinates in {describe_rows(frame.index[bad_lon])}: coordinates must "
                 "be degrees in WGS84 (pass a GeoDataFrame with its CRS to transform)"
             )
+        outside = frame["lon"].abs() > 180
+        self.n_wrapped = int(outside.sum())
+        if self.n_wrapped:
+            frame = frame.assign(lon=wrap_longitude(frame["lon"].to_numpy(dtype=float)))
         nan_v = frame["_value"].isna() | ~np.isfinite(frame["_value"])
         self.n_dropped_nan = int(nan_v.sum())
         if self.n_dropped_nan:
@@ -320,8 +346,9 @@ class GeoBiasAudit:
             centres, indptr, indices, _ = graph_to_lists(neighbourhoods, frame.index, latr, lonr, centres,
                                                         order=self.neighbour_order)
         else:
-            indptr, indices, _ = neighbourhood_lists(latr, lonr, radius, self.max_neighbors, centres,
-                                                     order=self.neighbour_order)
+            indptr, indices, _, nb_ties = neighbourhood_lists(
+                latr, lonr, radius, self.max_neighbors, centres, order=self.neighbour_order,
+                ties=self.ties, return_tie_sensitive=True)
         self._check_k(frame, centres, np.diff(indptr), radius)
         nb_graph = lists_to_graph(indptr, indices, centres, frame.index)
         self.neighbourhoods = nb_graph
@@ -334,7 +361,7 @@ class GeoBiasAudit:
         bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
         common = dict(lat=latr, lon=lonr, marks=marks, radius=radius, k=self.k,
                       density=self.density, density_factor=self.density_factor,
-                      probability_kind=self.probability, std_offset=self.std_offset)
+                      probability_kind=self.probability, std_offset=self.std_offset, ties=self.ties)
         chunks = []
         for a, b in zip(bounds[:-1], bounds[1:]):
             ip = u_indptr[a : b + 1]
@@ -342,6 +369,8 @@ class GeoBiasAudit:
                                indices=u_indices[ip[0] : ip[-1]]))
         parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
         res = {key: np.concatenate([p[key] for p in parts])[inverse] for key in parts[0]}
+        if neighbourhoods is None:
+            res["tie_sensitive"] = res["tie_sensitive"] | nb_ties
         self._finish(frame, values, centres, indptr, indices, res)
 
     def _check_k(self, frame, centres, n_nb, radius) -> None:
@@ -369,7 +398,8 @@ class GeoBiasAudit:
         self.base = float("nan")
         self.relative = float("nan")
         self.neighbourhoods = Graph.from_arrays(np.array([], dtype=int), np.array([], dtype=int), np.array([]))
-        cols = ["base", "relative", "n_neighbours", "local_mean", "value", "n_background"]
+        self.n_tie_sensitive = 0
+        cols = ["base", "relative", "n_neighbours", "local_mean", "value", "n_background", "tie_sensitive"]
         self.per_centre = gpd.GeoDataFrame(
             {c: pd.Series(dtype=float) for c in cols},
             geometry=gpd.GeoSeries([], crs=4326), crs=4326,
@@ -406,12 +436,14 @@ class GeoBiasAudit:
                 "local_mean": local_mean,
                 "value": values[centres],
                 "n_background": res["n_background"],
+                "tie_sensitive": res["tie_sensitive"],
             },
             index=sub.index,
             geometry=gpd.points_from_xy(sub["lon"], sub["lat"]),
             crs=4326,
         )
         self.n_contested = int(res["n_contested"].sum())
+        self.n_tie_sensitive = int(res["tie_sensitive"].sum())
 
     # ------------------------------------------------------------------
     @property
@@ -423,7 +455,7 @@ class GeoBiasAudit:
     def params(self) -> dict:
         """The parameters this audit ran with (preset resolved)."""
         out = dict(preset=self.preset, value=self.value, radius_km=self.radius_km, k=self.k,
-                   threshold=self.threshold, lower_is_better=self.lower_is_better)
+                   threshold=self.threshold, lower_is_better=self.lower_is_better, ties=self.ties)
         out.update({key: getattr(self, key) for key in _PARAMS})
         return out
 
@@ -524,7 +556,7 @@ class GeoBiasAudit:
 
         return audit_figure(self.per_centre, "local_mean", hotspots=hotspots, extent=extent, **kwargs)
 
-    def to_gpkg(self, path, hotspots=None, overwrite: bool = True):
+    def to_gpkg(self, path, hotspots=None, overwrite: bool = False):
         """Write per-centre (and hot-spot) layers to a GeoPackage that QGIS opens styled.
 
         Returns
@@ -571,7 +603,8 @@ class GeoBiasAudit:
             f"  base (unmarked SSI):   {self.base:.4f}\n"
             f"  relative (marked SSI): {self.relative:.4f}\n"
             f"  aggregation: {self.aggregation}; probability: {self.probability}; "
-            f"max_neighbors: {self.max_neighbors}"
+            f"max_neighbors: {self.max_neighbors}\n"
+            f"  ties: {self.ties}; tie-sensitive centres: {self.n_tie_sensitive} of {self.n_centres}"
         )
 
 

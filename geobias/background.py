@@ -17,7 +17,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.spatial.transform import Rotation
 
-from .sphere import latlon_to_xyz
+from .sphere import chord_to_angle, latlon_to_xyz
+from .ties import tie_tolerance
 
 __all__ = [
     "auto_density",
@@ -144,12 +145,18 @@ class RingPattern:
         Largest finite entry of ``knn_chord[:, -1]`` (``inf`` if padded):
         a presence point farther than this from a grid point can never be
         one of its ``k`` nearest neighbours.
+    wide_angle : numpy.ndarray
+        ``(M, W)`` great-circle distances (radians) from every grid point to its ``W >= k``
+        nearest other grid points, ascending, ``inf``-padded: enough columns to hold the whole
+        tie band (:mod:`geobias.ties`) around each point's k-th distance, which the
+        ``ties="split"`` weights need.
     """
 
     xyz: np.ndarray
     tree: cKDTree
     knn_chord: np.ndarray
     reach: float
+    wide_angle: np.ndarray
 
     @property
     def size(self) -> int:
@@ -192,4 +199,25 @@ def ring_pattern(radius: float, density: float, k: int) -> RingPattern:
         # grid points are distinct, so column 0 is the point itself
         knn[:, : q - 1] = d[:, 1:]
     reach = float(knn[:, -1].max()) if m else math.inf
-    return RingPattern(xyz=xyz, tree=tree, knn_chord=knn, reach=reach)
+    return RingPattern(xyz=xyz, tree=tree, knn_chord=knn, reach=reach, wide_angle=_wide_angles(tree, xyz, k))
+
+
+def _wide_angles(tree: cKDTree, xyz: np.ndarray, k: int) -> np.ndarray:
+    """Nearest-other-point distances of each grid point, widened until the tie band fits."""
+    m = xyz.shape[0]
+    width = k + 8
+    while True:
+        q = min(width + 1, m)
+        out = np.full((m, width), np.inf)
+        if q > 1:
+            d, i = tree.query(xyz, k=q)
+            d, i = np.asarray(d).reshape(m, q), np.asarray(i).reshape(m, q)
+            # drop each point itself (grid points are distinct, so it is the one at distance 0)
+            own = i == np.arange(m)[:, None]
+            d = np.where(own, np.inf, d)
+            d = np.sort(chord_to_angle(d), axis=1)[:, : q - 1]
+            out[:, : q - 1] = d
+        kth = out[:, k - 1]
+        if q >= m or not np.any(np.isfinite(kth) & (out[:, -1] <= kth + tie_tolerance(kth))):
+            return out
+        width *= 2

@@ -25,6 +25,7 @@ from sklearn.neighbors import BallTree
 from .background import auto_density, background_points
 from .errors import GeoBiasError
 from .sphere import haversine
+from .ties import tie_tolerance
 
 __all__ = [
     "neighbourhood_lists",
@@ -54,7 +55,9 @@ def neighbourhood_lists(
     centres: np.ndarray | None = None,
     tree: BallTree | None = None,
     order: str = "distance",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ties: str = "reference",
+    return_tie_sensitive: bool = False,
+):
     """CSR lists of the samples within ``radius`` of each centre.
 
     A sample's neighbourhood includes itself. With ``max_neighbors``, only
@@ -79,6 +82,14 @@ def neighbourhood_lists(
         Order of each list: ascending distance in the ball tree's order
         (PyGBS), or sample position (the TorchSpatial 2024 scripts, which
         select the neighbourhood with a boolean mask). Only exact ties feel it.
+    ties : {"reference", "split"}, default "reference"
+        ``"reference"``: exactly ``max_neighbors`` by the ball tree's order and the radius
+        compared bit for bit. ``"split"``: a function of the distances alone — every sample
+        tied with the cap's last one is in (the list may exceed ``max_neighbors``) and the
+        radius is inclusive within the tie tolerance (:mod:`geobias.ties`).
+    return_tie_sensitive : bool, default False
+        Also return, per centre, whether the two ``ties`` modes can give different lists
+        (the cap cuts through a tie, or a sample lies within the tolerance of the radius).
 
     Returns
     -------
@@ -88,6 +99,8 @@ def neighbourhood_lists(
         Sample positions, per centre ordered by distance (ball-tree order).
     distances : numpy.ndarray
         Matching great-circle distances in radians.
+    tie_sensitive : numpy.ndarray
+        ``(C,)`` booleans, only with ``return_tie_sensitive=True``.
 
     Examples
     --------
@@ -96,34 +109,67 @@ def neighbourhood_lists(
     >>> [idx[indptr[i]:indptr[i + 1]].tolist() for i in range(3)]
     [[0, 1], [1, 0], [2]]
     """
+    if ties not in ("reference", "split"):
+        raise GeoBiasError(f"ties={ties!r} must be 'split' or 'reference'")
+    if order not in ("distance", "position"):
+        raise GeoBiasError(f"order={order!r} must be 'distance' or 'position'")
     X = np.column_stack([lat, lon])
     n = X.shape[0]
     centres = np.arange(n) if centres is None else np.asarray(centres, dtype=np.int64)
     tree = BallTree(X, leaf_size=30, metric="haversine") if tree is None else tree
     Q = X[centres]
-    cands: list[np.ndarray] = []
-    dists: list[np.ndarray] = []
+    r_tol = radius + tie_tolerance(radius)
     if max_neighbors is not None and max_neighbors < n:
-        # PyGBS: the max_neighbors nearest (BallTree order), then the radius cut
-        d, ix = tree.query(Q, k=max_neighbors)
-        keep = d <= radius
-        for j in range(centres.size):
-            cands.append(ix[j, keep[j]])
-            dists.append(d[j, keep[j]])
+        d, ix, cap_tied = _capped_query(tree, Q, max_neighbors, n)
+        if ties == "split":
+            dcap = d[:, max_neighbors - 1 : max_neighbors]
+            keep = (d <= r_tol) & (d <= dcap + tie_tolerance(dcap))
+        sensitive = (cap_tied & (d[:, max_neighbors - 1] <= r_tol)) | _near_radius(d, radius)
+        if ties == "reference":
+            # PyGBS: the max_neighbors nearest (BallTree order), then the radius cut; queried
+            # with its own k, since the tree's order among exact ties may depend on k
+            d, ix = tree.query(Q, k=max_neighbors)
+            keep = d <= radius
+        rows, cols = np.nonzero(keep)
+        lengths = keep.sum(axis=1)
+        cand, dist = ix[rows, cols], d[rows, cols]
     else:
-        found, fd = tree.query_radius(Q, r=radius, return_distance=True, sort_results=True)
-        cands, dists = list(found), list(fd)
+        found, fd = tree.query_radius(Q, r=r_tol if ties == "split" else radius, return_distance=True,
+                                      sort_results=True)
+        lengths = np.fromiter((c.size for c in found), dtype=np.int64, count=centres.size)
+        cand = np.concatenate(found) if centres.size else np.empty(0, dtype=np.int64)
+        dist = np.concatenate(fd) if centres.size else np.empty(0)
+        owner = np.repeat(np.arange(centres.size), lengths)
+        sensitive = np.bincount(owner, weights=np.abs(dist - radius) <= tie_tolerance(radius),
+                                minlength=centres.size) > 0
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     if order == "position":
-        for j in range(centres.size):
-            o = np.argsort(cands[j], kind="stable")
-            cands[j], dists[j] = cands[j][o], dists[j][o]
-    elif order != "distance":
-        raise GeoBiasError(f"order={order!r} must be 'distance' or 'position'")
-    lengths = np.fromiter((c.size for c in cands), dtype=np.int64, count=centres.size)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate(cands) if cands else np.empty(0, dtype=np.int64)
-    distances = np.concatenate(dists) if dists else np.empty(0)
-    return indptr, indices.astype(np.int64), distances
+        owner = np.repeat(np.arange(centres.size), lengths)
+        o = np.lexsort((cand, owner))
+        cand, dist = cand[o], dist[o]
+    out = (indptr, cand.astype(np.int64), dist)
+    return (*out, sensitive) if return_tie_sensitive else out
+
+
+def _capped_query(tree: BallTree, Q: np.ndarray, cap: int, n: int):
+    """The ``cap`` nearest of each query and beyond, until the tie band at the cap is covered.
+
+    Returns ``(d, ix, cap_tied)``: ``(C, q)`` ascending distances and positions with
+    ``q >= cap``, and whether samples past the cap tie with its last one.
+    """
+    q = min(n, cap + 8)
+    while True:
+        d, ix = tree.query(Q, k=q)
+        dcap = d[:, cap - 1]
+        tied_past = d[:, cap:] <= (dcap + tie_tolerance(dcap))[:, None]
+        if q >= n or not tied_past[:, -1:].any():
+            return d, ix, tied_past.any(axis=1)
+        q = min(n, 2 * q)
+
+
+def _near_radius(d: np.ndarray, radius: float) -> np.ndarray:
+    """Rows with a distance within the tie tolerance of the radius."""
+    return (np.abs(d - radius) <= tie_tolerance(radius)).any(axis=1)
 
 
 def take_lists(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

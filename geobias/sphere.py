@@ -10,9 +10,12 @@ from typing import Literal
 
 import numpy as np
 
+from geocommon.earth import EARTH_RADIUS_KM as _EARTH_RADIUS_KM
+
 __all__ = [
     "EARTH_RADIUS_KM",
     "to_radians",
+    "wrap_longitude",
     "haversine",
     "latlon_to_xyz",
     "xyz_to_latlon",
@@ -22,8 +25,8 @@ __all__ = [
     "angle_to_chord",
 ]
 
-#: Mean Earth radius used by the reference to convert km to radians.
-EARTH_RADIUS_KM = 6371.0
+#: The reference's Earth radius (km to radians), shared by every distance in the project.
+EARTH_RADIUS_KM = _EARTH_RADIUS_KM
 
 RadiansConvention = Literal["reference", "numpy"]
 
@@ -59,6 +62,31 @@ def to_radians(deg: np.ndarray, convention: RadiansConvention = "reference") -> 
     if convention == "numpy":
         return np.radians(deg)
     raise ValueError(f"unknown radians convention {convention!r}")
+
+
+def wrap_longitude(lon: np.ndarray) -> np.ndarray:
+    """Longitudes in degrees wrapped into [-180, 180], the rule geoencode uses.
+
+    Values already in range are returned untouched (bit-exact); the others become
+    ``(lon + 180) mod 360 - 180``.
+
+    Parameters
+    ----------
+    lon : numpy.ndarray
+        Longitudes in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Wrapped longitudes.
+
+    Examples
+    --------
+    >>> wrap_longitude(np.array([190.0, -190.0, 180.0, 12.5, 372.5])).tolist()
+    [-170.0, 170.0, 180.0, 12.5, 12.5]
+    """
+    lon = np.asarray(lon, dtype=float)
+    return np.where(np.abs(lon) > 180, np.remainder(lon + 180, 360) - 180, lon)
 
 
 def haversine(lat1, lon1, lat2, lon2) -> np.ndarray:

@@ -54,6 +54,23 @@ def oracle_weights(points, k):
     return W
 
 
+def oracle_split_weights(points, k, rtol=1e-9, atol=1e-9):
+    """Dense kNN weights with ties split (spec §4b), from the full haversine distance matrix."""
+    D = haversine_distances(points)
+    n = len(points)
+    W = np.zeros((n, n))
+    for i in range(n):
+        d = np.delete(D[i], i)
+        others = np.delete(np.arange(n), i)
+        dk = np.sort(d)[k - 1]
+        tol = rtol * dk + atol
+        S = others[d < dk - tol]
+        T = others[(d >= dk - tol) & (d <= dk + tol)]
+        W[i, S] = 1.0
+        W[i, T] = (k - len(S)) / len(T)
+    return W
+
+
 def oracle_moments(values, k):
     cs, ns = np.unique(values, return_counts=True)
     N = ns.sum()
@@ -78,7 +95,7 @@ def oracle_moments(values, k):
 
 
 def oracle_ssi(presence, values, center, radius, k=4, density="auto", density_factor=5.0,
-               probability="two_sided", std_offset=1.0):
+               probability="two_sided", std_offset=1.0, ties="reference"):
     """SSI of one neighbourhood; ``presence`` (n, 2) radians (lat, lon)."""
     presence = np.asarray(presence, dtype=float).reshape(-1, 2)
     if density == "auto":
@@ -86,7 +103,7 @@ def oracle_ssi(presence, values, center, radius, k=4, density="auto", density_fa
     bg = oracle_background(center, radius, density)
     pts = np.concatenate([presence, bg])
     x = np.concatenate([np.asarray(values, dtype=float), np.zeros(len(bg))])
-    W = oracle_weights(pts, k)
+    W = oracle_weights(pts, k) if ties == "reference" else oracle_split_weights(pts, k)
     z = x - x.mean()
     I = float(z @ W @ z)
     mu, var = oracle_moments(x, k)
@@ -99,10 +116,20 @@ def oracle_ssi(presence, values, center, radius, k=4, density="auto", density_fa
     return -np.log(p + 1e-256), I, mu, var
 
 
-def oracle_neighbourhood(lat, lon, c, radius, max_neighbors=None):
+def oracle_neighbourhood(lat, lon, c, radius, max_neighbors=None, ties="reference"):
     """PyGBS: the max_neighbors nearest (ball tree) within the radius, or
-    (no cap) every sample within the radius in sample order (TorchSpatial 2024)."""
+    (no cap) every sample within the radius in sample order (TorchSpatial 2024).
+
+    ``ties="split"``: every sample tied with the cap's last one is in, and the radius is
+    inclusive within the tie tolerance (spec §4b)."""
     X = np.column_stack([lat, lon])
+    if ties == "split":
+        d = haversine_distances(X[c : c + 1], X)[0]
+        lim = radius + 1e-9 * radius + 1e-9
+        if max_neighbors is not None and max_neighbors < len(X):
+            dcap = np.sort(d)[max_neighbors - 1]
+            lim = min(lim, dcap + 1e-9 * dcap + 1e-9)
+        return [j for j in range(len(X)) if d[j] <= lim]
     if max_neighbors is not None and max_neighbors < len(X):
         tree = BallTree(X, leaf_size=30, metric="haversine")
         d, nb = tree.query(X[c : c + 1], k=max_neighbors)
@@ -111,12 +138,13 @@ def oracle_neighbourhood(lat, lon, c, radius, max_neighbors=None):
     return [j for j in range(len(X)) if d[j] <= radius]
 
 
-def oracle_audit(lat, lon, marks, radius, centres=None, k=4, max_neighbors=None, **kw):
+def oracle_audit(lat, lon, marks, radius, centres=None, k=4, max_neighbors=None, ties="reference", **kw):
     """Per-centre (base, relative, n) for the given centres (default: all)."""
     centres = range(len(lat)) if centres is None else centres
     out = []
+    kw["ties"] = ties
     for c in centres:
-        nb = oracle_neighbourhood(lat, lon, c, radius, max_neighbors)
+        nb = oracle_neighbourhood(lat, lon, c, radius, max_neighbors, ties)
         P = np.column_stack([np.asarray(lat)[nb], np.asarray(lon)[nb]])
         center = (lat[c], lon[c])
         base = oracle_ssi(P, np.ones(len(nb)), center, radius, k, **kw)[0]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import geobias
-from geobias.ssi import _value_classes, null_moments
+from geobias.null_model import null_moments, value_classes
 
 
 def _audit(df, radius_km, k, preset, **kw):
@@ -42,22 +42,30 @@ def datasets(draw):
     return df, kind
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=datasets(), k=st.sampled_from([2, 4, 5]), radius_km=st.sampled_from([20.0, 60.0, 150.0]),
        cap=st.sampled_from([None, 5, 100]))
 def test_fast_path_equals_oracle(data, k, radius_km, cap):
+    """Both tie modes equal their oracle; off the tie-sensitive centres they equal each other."""
     df, kind = data
     order = "distance" if cap is not None and cap < len(df) else "position"
     kw = dict(max_neighbors=cap, neighbour_order=order)
     if kind == "pm":
         kw["marks"] = "pm1"
-    res = _audit(df, radius_km, k, "geobs", **kw)
     lat, lon = df["lat"].to_numpy() / 180 * np.pi, df["lon"].to_numpy() / 180 * np.pi
     marks = 2 * df["v"].to_numpy() - 1 if kind == "pm" else df["v"].to_numpy()
-    expected = oracle_audit(lat, lon, marks, radius_km / 6371.0, k=k, max_neighbors=cap)
-    np.testing.assert_array_equal(res.per_centre["n_neighbours"].to_numpy(), expected[:, 2])
-    np.testing.assert_allclose(res.per_centre["base"].to_numpy(), expected[:, 0], rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(res.per_centre["relative"].to_numpy(), expected[:, 1], rtol=1e-9, atol=1e-9)
+    got = {}
+    for ties in ("split", "reference"):
+        res = got[ties] = _audit(df, radius_km, k, "geobs", ties=ties, **kw).per_centre
+        expected = oracle_audit(lat, lon, marks, radius_km / 6371.0, k=k, max_neighbors=cap, ties=ties)
+        np.testing.assert_array_equal(res["n_neighbours"].to_numpy(), expected[:, 2])
+        np.testing.assert_allclose(res["base"].to_numpy(), expected[:, 0], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(res["relative"].to_numpy(), expected[:, 1], rtol=1e-9, atol=1e-9)
+    calm = ~got["split"]["tie_sensitive"].to_numpy()
+    np.testing.assert_array_equal(got["split"]["tie_sensitive"], got["reference"]["tie_sensitive"])
+    for key in ("base", "relative", "n_neighbours"):
+        np.testing.assert_allclose(got["split"][key].to_numpy()[calm], got["reference"][key].to_numpy()[calm],
+                                   rtol=1e-12, atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
@@ -68,13 +76,14 @@ def test_density_variant_equals_oracle(data, radius_km):
         df = df.assign(v=(df["v"] > 0.5).astype(float))
     if (df["v"] == 1).all():
         df.loc[df.index[0], "v"] = 0.0
-    res = _audit(df, radius_km, 4, "torchspatial2024")
     lat, lon = np.radians(df["lat"].to_numpy()), np.radians(df["lon"].to_numpy())
     centres = np.flatnonzero(df["v"].to_numpy() == 0)
-    expected = oracle_audit(lat, lon, 2 * df["v"].to_numpy() - 1, radius_km / 6371.0, centres=centres,
-                            probability="density", std_offset=0.0)
-    np.testing.assert_allclose(res.per_centre["base"].to_numpy(), expected[:, 0], rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(res.per_centre["relative"].to_numpy(), expected[:, 1], rtol=1e-9, atol=1e-9)
+    for ties in ("split", "reference"):
+        res = _audit(df, radius_km, 4, "torchspatial2024", ties=ties)
+        expected = oracle_audit(lat, lon, 2 * df["v"].to_numpy() - 1, radius_km / 6371.0, centres=centres,
+                                probability="density", std_offset=0.0, ties=ties)
+        np.testing.assert_allclose(res.per_centre["base"].to_numpy(), expected[:, 0], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(res.per_centre["relative"].to_numpy(), expected[:, 1], rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -82,7 +91,7 @@ def test_density_variant_equals_oracle(data, radius_km):
        n_bg=st.integers(0, 200), k=st.integers(1, 6))
 def test_null_moments_equal_oracle(values, n_bg, k):
     marks = np.array(values)
-    cls, cnt = _value_classes(marks[None], n_bg)
+    cls, cnt = value_classes(marks[None], n_bg)
     mu, var = null_moments(cls, cnt, k)
     mu_o, var_o = oracle_moments(np.concatenate([marks, np.zeros(n_bg)]), k)
     assert mu[0] == pytest.approx(mu_o, rel=1e-9, abs=1e-9)
@@ -93,7 +102,7 @@ def test_duplicates_beyond_k_keep_k_plus_one():
     """Seven identical points: the reference's out-degree-5 quirk is reproduced."""
     df = pd.DataFrame({"lon": [10.0] * 7 + [10.2, 10.4], "lat": [45.0] * 7 + [45.1, 45.0],
                        "v": [1, 0, 1, 0, 1, 1, 0, 1, 0]})
-    res = _audit(df, 50.0, 4, "geobs")
+    res = _audit(df, 50.0, 4, "geobs", ties="reference")
     lat, lon = df["lat"].to_numpy() / 180 * np.pi, df["lon"].to_numpy() / 180 * np.pi
     expected = oracle_audit(lat, lon, df["v"].to_numpy(), 50 / 6371.0, max_neighbors=100)
     np.testing.assert_allclose(res.per_centre["relative"].to_numpy(), expected[:, 1], rtol=1e-9)

@@ -1,0 +1,171 @@
+"""Moran's I numerator with ``ties="split"`` weights, vectorised over centres (the default).
+
+The same decomposition as :mod:`geobias.moran` (presence rows, then the ring rows that
+presence points enter), with the weights of :func:`geobias.ties.split_weights`: the points tied
+with a row's k-th neighbour share the remaining weight. The result is a function of the
+distances alone, so it does not change with the input order, the CPU or a jitter far below
+the tie tolerance; where no row cuts through a tie it equals the reference exactly.
+
+Each row whose cut goes through a tie between different values (or through more than ``k``
+exact duplicates, where the reference's out-degree quirk applies) marks its centre as
+*tie-sensitive*: only there can ``ties="split"`` and ``ties="reference"`` differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .background import RingPattern
+from .moran import PresenceBatch, ball_candidates, signature
+from .sphere import angle_to_chord, chord_to_angle, haversine, latlon_to_xyz, rotation_to_centre, to_polar_frame
+from .ties import tie_tolerance
+
+__all__ = ["split_moran_numerators"]
+
+_BACKGROUND_SIG = -1.0
+
+
+def _band_mixed(band: np.ndarray, sig: np.ndarray, ring_in_band: np.ndarray) -> np.ndarray:
+    """Whether a row's tie band holds points of more than one value signature."""
+    lo = np.where(band, sig, np.inf).min(-1)
+    hi = np.where(band, sig, -np.inf).max(-1)
+    lo = np.where(ring_in_band, np.minimum(lo, _BACKGROUND_SIG), lo)
+    hi = np.where(ring_in_band, np.maximum(hi, _BACKGROUND_SIG), hi)
+    return lo != hi
+
+
+def _ring_counts(pattern: RingPattern, pts: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """Number of ring points within (``strict``: closer than) ``radius`` radians of each point."""
+    out = np.zeros(len(pts), dtype=np.int64)
+    ok = radius > 0 if strict else radius >= 0
+    if pattern.size == 0 or not ok.any():
+        return out
+    r = angle_to_chord(radius[ok])
+    if strict:
+        r = np.nextafter(r, -np.inf)
+    out[ok] = pattern.tree.query_ball_point(pts[ok], r, return_length=True)
+    return out
+
+
+def _presence_rows(x, xbar, pxyz, dpp, pattern, k, sig_p):
+    """Sum over presence rows of ``z_p * sum_j w_pj z_j`` and each row's tie flag."""
+    V, C, n = x.shape
+    M = pattern.size
+    flat = pxyz.reshape(C * n, 3)
+    q = min(k, M)
+    if q:
+        dr, _ = pattern.tree.query(flat, k=q)
+        dr = chord_to_angle(np.asarray(dr).reshape(C, n, q))
+        dk = np.partition(np.concatenate([dpp, dr], axis=2), k - 1, axis=2)[:, :, k - 1]
+    else:
+        dk = np.partition(dpp, k - 1, axis=2)[:, :, k - 1]
+    tol = tie_tolerance(dk)
+    lo, hi = dk - tol, dk + tol
+    closer = dpp < lo[..., None]
+    band = ~closer & (dpp <= hi[..., None])
+    ring_lt = _ring_counts(pattern, flat, lo.ravel(), strict=True).reshape(C, n)
+    ring_le = _ring_counts(pattern, flat, hi.ravel(), strict=False).reshape(C, n)
+    n_s = closer.sum(-1) + ring_lt
+    n_t = band.sum(-1) + (ring_le - ring_lt)
+    w = closer + band * ((k - n_s) / n_t)[..., None]
+    # explicit product-sum (pairwise per row) rather than einsum, whose kernel may depend on
+    # the batch size: chunking must not change bits
+    sx = (w[None] * x[:, :, None, :]).sum(axis=3)
+    contrib = ((x - xbar[:, :, None]) * (sx - xbar[:, :, None] * k)).sum(axis=2)
+    cut = n_s + n_t > k
+    sig = np.broadcast_to(sig_p[:, None, :], band.shape)
+    flag = cut & ((lo <= 0) | _band_mixed(band, sig, ring_le > ring_lt))
+    return contrib, flag.any(axis=1)
+
+
+def _ring_rows(x, xbar, pxyz, pattern, k, sig_p):
+    """Per centre, ``sum_b sum_p w_bp x_p`` over ring rows ``b`` and presence points ``p``."""
+    V, C, n = x.shape
+    edge = np.zeros((V, C))
+    flag = np.zeros(C, dtype=bool)
+    if pattern.size == 0:
+        return edge, flag
+    # a presence point farther than a ring point's k-th ring neighbour (plus the tie band)
+    # cannot enter its list; with fewer than k + 1 ring points every pair is a candidate
+    reach = chord_to_angle(pattern.reach)
+    bound = float(angle_to_chord(reach + tie_tolerance(reach))) if np.isfinite(reach) else None
+    flat, b, d = ball_candidates(pattern, pxyz.reshape(C * n, 3), bound)
+    if flat.size == 0:
+        return edge, flag
+    d = chord_to_angle(d)
+    order = np.lexsort((d, b, flat // n))
+    flat, b, d = flat[order], b[order], d[order]
+    c, p = np.divmod(flat, n)
+    new = np.ones(c.size, dtype=bool)
+    new[1:] = (c[1:] != c[:-1]) | (b[1:] != b[:-1])
+    gid = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    within = np.arange(c.size) - starts[gid]
+    G, width = starts.size, int(within.max()) + 1
+    pres = np.full((G, width), np.inf)
+    pres[gid, within] = d
+    ring = pattern.wide_angle[b[starts]]
+    dk = np.partition(np.concatenate([ring, pres], axis=1), k - 1, axis=1)[:, k - 1]
+    tol = tie_tolerance(dk)
+    lo, hi = dk - tol, dk + tol
+    ring_closer = ring < lo[:, None]
+    ring_band = ~ring_closer & (ring <= hi[:, None])
+    closer = d < lo[gid]
+    band = ~closer & (d <= hi[gid])
+    n_s = ring_closer.sum(1) + np.bincount(gid, weights=closer, minlength=G)
+    n_t = ring_band.sum(1) + np.bincount(gid, weights=band, minlength=G)
+    w = closer + band * ((k - n_s) / n_t)[gid]
+    for v in range(V):
+        edge[v] = np.bincount(c, weights=w * x[v, c, p], minlength=C)
+    cut = n_s + n_t > k
+    pres_band = np.zeros((G, width), dtype=bool)
+    pres_band[gid, within] = band
+    pres_sig = np.zeros((G, width))
+    pres_sig[gid, within] = sig_p[c, p]
+    g_flag = cut & ((lo <= 0) | _band_mixed(pres_band, pres_sig, ring_band.any(1)))
+    flag[c[starts[g_flag]]] = True
+    return edge, flag
+
+
+def split_moran_numerators(batch: PresenceBatch, pattern: RingPattern, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unscaled Moran's I numerators over presence ∪ ring points, ties split.
+
+    Parameters
+    ----------
+    batch : PresenceBatch
+        ``C`` centres with ``n`` presence points each (any order).
+    pattern : RingPattern
+        Their common ring pattern.
+    k : int
+        Number of nearest neighbours.
+
+    Returns
+    -------
+    I : numpy.ndarray
+        ``(V, C)``: ``sum_ij w_ij (x_i - xbar)(x_j - xbar)`` with the split weights.
+    tie_sensitive : numpy.ndarray
+        ``(C,)`` whether some row of the centre's graph cuts through a tie between different
+        values (or through more than ``k`` exact duplicates): only there can the reference's
+        tie order give another value.
+
+    Examples
+    --------
+    >>> from geobias.background import ring_pattern
+    >>> b = PresenceBatch(lat=np.zeros((1, 7)), lon=np.zeros((1, 7)),
+    ...                   values=np.array([[[1.0] * 7, [1.0, 0, 1, 0, 1, 0, 1]]]).reshape(2, 1, 7),
+    ...                   centre_lat=np.zeros(1), centre_lon=np.zeros(1))
+    >>> I, sensitive = split_moran_numerators(b, ring_pattern(0.01, 110000.0, 4), 4)
+    >>> I.shape, sensitive.tolist()  # seven identical points with mixed values
+    ((2, 1), [True])
+    """
+    lat, lon, x = batch.lat, batch.lon, np.asarray(batch.values, dtype=float)
+    V, C, n = x.shape
+    xbar = x.sum(axis=2) / (n + pattern.size)
+    dpp = haversine(lat[:, :, None], lon[:, :, None], lat[:, None, :], lon[:, None, :])
+    dpp[:, np.arange(n), np.arange(n)] = np.inf
+    pxyz = to_polar_frame(latlon_to_xyz(lat, lon), rotation_to_centre(batch.centre_lat, batch.centre_lon))
+    sig_p = signature(x)
+    contrib, flag_p = _presence_rows(x, xbar, pxyz, dpp, pattern, k, sig_p)
+    edge, flag_b = _ring_rows(x, xbar, pxyz, pattern, k, sig_p)
+    I = contrib - xbar * (edge - xbar * k * pattern.size)
+    return I, flag_p | flag_b
