@@ -175,17 +175,18 @@ def _geoclip_keys(i: int) -> list[str]:
             p + "head.0.weight", p + "head.0.bias"]
 
 
-def build_geoclip(state: Mapping[str, torch.Tensor]) -> tuple[GeoCLIPFeatures, GeoCLIPNetwork]:
-    """The position encoder and network of GeoCLIP, loaded from its state dict (shapes checked)."""
+def build_geoclip(state: Mapping[str, torch.Tensor], dtype: torch.dtype = torch.float32
+                  ) -> tuple[GeoCLIPFeatures, GeoCLIPNetwork]:
+    """The position encoder and network (in ``dtype``) of GeoCLIP, loaded from its state dict (shapes checked)."""
     b, net_state = convert_state_dict(state)
     hidden_dim, branch_in = net_state["branches.0.hidden.0.weight"].shape
     out_dim = net_state["branches.0.head.weight"].shape[0]
     pe = GeoCLIPFeatures(b.float())
-    net = GeoCLIPNetwork(len(b), branch_in, hidden_dim, out_dim, num_layers=3)
+    net = GeoCLIPNetwork(len(b), branch_in, hidden_dim, out_dim, num_layers=3).to(dtype)
     if branch_in != 2 * b.shape[1]:
         raise CheckpointError(f"GeoCLIP first layers take {branch_in} features, but b gives {2 * b.shape[1]}.")
     try:
-        net.load_state_dict({k: v.float() for k, v in net_state.items()})
+        net.load_state_dict(net_state)
     except RuntimeError as exc:
         raise CheckpointError(f"GeoCLIP weights do not fit the architecture: {exc}") from None
     return pe, net

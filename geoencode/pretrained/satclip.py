@@ -38,8 +38,9 @@ def _hparams(ckpt: Mapping[str, Any]) -> dict[str, Any]:
         raise CheckpointError(f"SatCLIP hyper_parameters lack {exc.args[0]!r}.") from None
 
 
-def build_satclip(ckpt: Mapping[str, Any]) -> tuple[SphericalHarmonics, Siren, dict[str, Any]]:
-    """The position encoder, network and shape parameters of a SatCLIP checkpoint dict.
+def build_satclip(ckpt: Mapping[str, Any], dtype: torch.dtype = torch.float32
+                  ) -> tuple[SphericalHarmonics, Siren, dict[str, Any]]:
+    """The position encoder, network (in ``dtype``) and shape parameters of a SatCLIP checkpoint dict.
 
     Raises :class:`~geoencode.CheckpointError` when tensors are missing or their shapes disagree
     with the hyper-parameters.
@@ -53,9 +54,10 @@ def build_satclip(ckpt: Mapping[str, Any]) -> tuple[SphericalHarmonics, Siren, d
         raise CheckpointError(f"the checkpoint's state_dict has no '{PREFIX}*' tensors (SatCLIP's location encoder).")
     L, layers = hp["L"], hp["num_hidden_layers"]
     pe = SphericalHarmonics(legendre_poly_num=L, convention="satclip")
-    # float32 by default, like every encoder here; SatCLIP itself ran in float64 (``.double()``).
+    # float32 by default, like every encoder here; SatCLIP itself ran in float64 (``.double()``), and
+    # dtype=torch.float64 keeps the file's float64 tensors unrounded.
     net = Siren(in_dim=L * L, out_dim=hp["embed_dim"], num_layers=layers, hidden_dim=hp["capacity"],
-                w0=1.0, w0_initial=30.0)
+                w0=1.0, w0_initial=30.0).to(dtype)
     mapping = {f"layers.{i}.{t}": f"layers.{i}.linear.{t}" for i in range(layers) for t in ("weight", "bias")}
     mapping.update({f"last_layer.{t}": f"last.{t}" for t in ("weight", "bias")})
     missing = sorted(set(mapping) - set(loc))
@@ -64,7 +66,7 @@ def build_satclip(ckpt: Mapping[str, Any]) -> tuple[SphericalHarmonics, Siren, d
         raise CheckpointError(
             f"SatCLIP location tensors do not match hyper_parameters (L={L}, capacity={hp['capacity']}, "
             f"num_hidden_layers={layers}): missing {[PREFIX + k for k in missing]}, unexpected {[PREFIX + k for k in extra]}.")
-    state = {mapping[k]: v.detach().float() for k, v in loc.items()}
+    state = {mapping[k]: v.detach() for k, v in loc.items()}
     expected = {k: tuple(v.shape) for k, v in net.state_dict().items()}
     wrong = {k: (tuple(state[k].shape), s) for k, s in expected.items() if tuple(state[k].shape) != s}
     if wrong:

@@ -199,24 +199,24 @@ def _torch_load(path: Path) -> Any:
         raise CheckpointError(f"cannot load {path} safely (weights_only=True): {exc}") from None
 
 
-def _load_geoclip(obj: Any) -> tuple[Any, Any, dict[str, Any]]:
+def _load_geoclip(obj: Any, dtype: torch.dtype) -> tuple[Any, Any, dict[str, Any]]:
     from .geoclip import build_geoclip
 
     if not isinstance(obj, dict):
         raise CheckpointError(f"a GeoCLIP weights file holds a state dict, this one holds {type(obj).__name__}.")
-    pe, net = build_geoclip(obj)
+    pe, net = build_geoclip(obj, dtype)
     return pe, net, {}
 
 
-def _load_satclip(obj: Any) -> tuple[Any, Any, dict[str, Any]]:
+def _load_satclip(obj: Any, dtype: torch.dtype) -> tuple[Any, Any, dict[str, Any]]:
     from .satclip import build_satclip
 
     if not isinstance(obj, dict):
         raise CheckpointError(f"a SatCLIP checkpoint holds a dict, this one holds {type(obj).__name__}.")
-    return build_satclip(obj)
+    return build_satclip(obj, dtype)
 
 
-_LOADERS: dict[str, Callable[[Any], tuple[Any, Any, dict[str, Any]]]] = {
+_LOADERS: dict[str, Callable[[Any, torch.dtype], tuple[Any, Any, dict[str, Any]]]] = {
     "geoclip": _load_geoclip, "satclip": _load_satclip,
 }
 _DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
@@ -265,17 +265,16 @@ def pretrained(name: str, path: str | os.PathLike | None = None, device: torch.d
     weights = get_weights(name)
     if dtype not in _DTYPES:
         raise GeoEncodeError(f"dtype must be one of {[str(d) for d in _DTYPES]}, got {dtype!r}.")
+    if dtype != torch.float32:
+        _check_dtype_supported(dtype, torch.device(device) if device is not None else torch.device("cpu"))
     file = locate(weights, path)
     verify(weights, file, sha256 if sha256 is not None else weights.sha256)
-    pe, net, extra = _LOADERS[weights.family](_torch_load(file))
+    pe, net, extra = _LOADERS[weights.family](_torch_load(file), dtype)
     config = {"encoder": weights.name, "pretrained": weights.name, "file": str(file), **extra}
     model = PretrainedEncoder(pe, net, config, batch_size=batch_size, progress=progress)
     model.requires_grad_(bool(trainable))
     if device is not None:
         model = model.to(device)
-    if dtype != torch.float32:
-        _check_dtype_supported(dtype, next(model.network.parameters()).device)
-        model.network.to(dtype)
     return model.eval()
 
 
