@@ -636,3 +636,22 @@ def test_class_id_out_of_range_in_inat(fresh):
     _edit_json(fresh / "inat_2017/val2017.json", lambda o: o["annotations"][0].update(category_id=5089))
     with pytest.raises(LocBenchError, match=r"val2017\.json: 1 class id\(s\) outside \[0, 5089\)"):
         load_locbench(fresh, "inat_2017")
+
+
+def test_every_family_has_one_layout_and_one_reader():
+    from geoencode.bench.locbench.layout import LAYOUTS
+    from geoencode.bench.locbench.readers import READERS
+
+    families = {d.family for d in LOCBENCH_DATASETS.values()}
+    assert families == set(LAYOUTS) == set(READERS) == {"birds", "inat", "fmow", "yfcc", "mosaiks", "sustainbench"}
+
+
+def test_old_import_path_and_pickled_errors():
+    import pickle
+
+    import geoencode.bench.locbench as lb
+
+    assert lb.LocBenchError is LocBenchError and lb.load_locbench is load_locbench
+    err = pickle.loads(pickle.dumps(LocBenchFileNotFoundError("x.json not found")))
+    assert type(err) is LocBenchFileNotFoundError and str(err) == "x.json not found"
+    assert isinstance(err, FileNotFoundError) and isinstance(err, geoencode.GeoEncodeError)
