@@ -8,17 +8,51 @@ degrees (WGS84) next to the performance columns.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geocommon.columns import LAT_ALIASES, LON_ALIASES, find_column
+from geocommon.crs import to_wgs84
+
 from .errors import GeoBiasError
 
-__all__ = ["read_results", "to_lonlat_frame"]
+__all__ = ["read_results", "to_lonlat_frame", "as_wgs84"]
 
-_LON_ALIASES = ("lon", "longitude", "lng", "long", "gt_longitude", "x")
-_LAT_ALIASES = ("lat", "latitude", "gt_latitude", "y")
+_CSV_FIX = ("every line must have as many comma-separated fields as the header; quote fields that "
+            "contain commas, or remove the stray line")
+
+
+def as_wgs84(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "the GeoDataFrame"):
+    """``data`` in EPSG:4326 lon/lat (:func:`geocommon.crs.to_wgs84`, geobias's error).
+
+    Examples
+    --------
+    >>> s = gpd.GeoSeries(gpd.points_from_xy([261845.7], [6250566.7]), crs=3857)
+    >>> p = as_wgs84(s).iloc[0]
+    >>> round(p.x, 4), round(p.y, 4)
+    (2.3522, 48.8566)
+    """
+    return to_wgs84(data, what=what, error=GeoBiasError, warn_z=False)
+
+
+def _read_csv(path) -> pd.DataFrame:
+    name = repr(str(path)) if isinstance(path, (str, os.PathLike)) else "the results"
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise GeoBiasError(f"results file {name} is empty; it needs a header line and one line per sample") from None
+    except pd.errors.ParserError as exc:
+        # pandas says "Expected 3 fields in line 7, saw 5" or "EOF inside string starting at row 4"
+        detail = str(exc).strip().split("C error: ")[-1]
+        where = re.search(r"(?:line|row) (\d+)", detail)
+        at = f" at line {where[1]}" if where else ""
+        raise GeoBiasError(f"results file {name} is not a valid CSV{at} ({detail}); {_CSV_FIX}") from None
+    except UnicodeDecodeError as exc:
+        raise GeoBiasError(f"results file {name} is not UTF-8 text (byte {exc.start}); save it as a UTF-8 CSV") from None
 
 
 def read_results(path: str | os.PathLike) -> pd.DataFrame:
@@ -45,7 +79,7 @@ def read_results(path: str | os.PathLike) -> pd.DataFrame:
     """
     if isinstance(path, (str, os.PathLike)) and not Path(path).exists():
         raise GeoBiasError(f"results file {str(path)!r} does not exist")
-    df = pd.read_csv(path)
+    df = _read_csv(path)
     first = df.columns[0] if len(df.columns) else None
     if first is not None and (first == "" or str(first).startswith("Unnamed: 0")):
         df = df.drop(columns=[first])
@@ -60,11 +94,7 @@ def _pick(columns, explicit: str | None, aliases, what: str) -> str | None:
                 f"{what} column {explicit!r} not found; available columns: {list(columns)}"
             )
         return explicit
-    lower = {str(c).lower(): c for c in columns}
-    for a in aliases:
-        if a in lower:
-            return lower[a]
-    return None
+    return find_column(columns, aliases)
 
 
 def to_lonlat_frame(data, lon: str | None = None, lat: str | None = None) -> pd.DataFrame:
@@ -89,18 +119,10 @@ def to_lonlat_frame(data, lon: str | None = None, lat: str | None = None) -> pd.
     >>> to_lonlat_frame(df)[["lon", "lat"]].values.tolist()
     [[10.0, 50.0]]
     """
-    import geopandas as gpd
-
     if isinstance(data, (str, os.PathLike)):
         data = read_results(data)
     if isinstance(data, gpd.GeoDataFrame):
-        if data.crs is None:
-            raise GeoBiasError(
-                "the GeoDataFrame has no CRS, so its coordinates cannot be placed on "
-                "the globe; set one with `gdf.set_crs(...)` first (EPSG:4326 for lon/lat)"
-            )
-        geo = data if data.crs.equals("EPSG:4326") else data.to_crs(4326)
-        geom = geo.geometry
+        geom = as_wgs84(data.geometry)
         kinds = set(geom.dropna().geom_type.unique())
         if kinds - {"Point"}:
             raise GeoBiasError(
@@ -116,8 +138,8 @@ def to_lonlat_frame(data, lon: str | None = None, lat: str | None = None) -> pd.
         raise GeoBiasError(
             f"data must be a GeoDataFrame, a DataFrame or a CSV path, not {type(data).__name__}"
         )
-    lon_c = _pick(data.columns, lon, _LON_ALIASES, "longitude")
-    lat_c = _pick(data.columns, lat, _LAT_ALIASES, "latitude")
+    lon_c = _pick(data.columns, lon, LON_ALIASES, "longitude")
+    lat_c = _pick(data.columns, lat, LAT_ALIASES, "latitude")
     missing = [w for w, c in (("longitude", lon_c), ("latitude", lat_c)) if c is None]
     if missing:
         raise GeoBiasError(

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import geopandas as gpd
-from geobias.cli import main
+import geobias.cli
+from geobias.cli import build_parser, main
 
 
 @pytest.fixture()
@@ -36,8 +37,9 @@ def test_audit_writes_gpkg_and_refuses_to_clobber(csvs, tmp_path, capsys):
     assert gdf.crs.to_epsg() == 4326
     assert "base (unmarked SSI)" in capsys.readouterr().out
     before = out.stat().st_mtime_ns
-    assert main(args) == 2
-    assert "--overwrite" in capsys.readouterr().err
+    assert main(args) == 1  # a library error, not a usage error
+    err = capsys.readouterr().err
+    assert "--overwrite" in err and "overwrite=True" not in err
     assert out.stat().st_mtime_ns == before
     assert main(args + ["--overwrite"]) == 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".per_centre")]
@@ -45,7 +47,7 @@ def test_audit_writes_gpkg_and_refuses_to_clobber(csvs, tmp_path, capsys):
 
 def test_audit_never_overwrites_its_input(csvs, capsys):
     original = csvs[0].read_bytes()
-    assert main(["audit", str(csvs[0]), "--out", str(csvs[0]), "--overwrite", "--quiet"]) == 2
+    assert main(["audit", str(csvs[0]), "--out", str(csvs[0]), "--overwrite", "--quiet"]) == 1
     assert "input" in capsys.readouterr().err
     assert csvs[0].read_bytes() == original
 
@@ -54,9 +56,9 @@ def test_audit_csv_output_and_errors(csvs, tmp_path, capsys):
     out = tmp_path / "pc.csv"
     assert main(["audit", str(csvs[0]), "--out", str(out), "--quiet"]) == 0
     assert pd.read_csv(out).shape[0] == 120
-    assert main(["audit", str(csvs[0]), "--value", "nope", "--quiet"]) == 2
+    assert main(["audit", str(csvs[0]), "--value", "nope", "--quiet"]) == 1
     assert "value column 'nope' not found" in capsys.readouterr().err
-    assert main(["audit", str(tmp_path / "missing.csv"), "--quiet"]) == 2
+    assert main(["audit", str(tmp_path / "missing.csv"), "--quiet"]) == 1
 
 
 def test_compare_prints_table(csvs, tmp_path, capsys):
@@ -66,3 +68,68 @@ def test_compare_prints_table(csvs, tmp_path, capsys):
     assert "eval_no_prior" in text and "base" in text and "relative" in text
     table = pd.read_csv(out, index_col=0)
     assert list(table.index) == ["eval_model_a", "eval_model_b", "eval_no_prior"]
+
+
+def test_threshold_takes_any_number_or_a_scale(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"lon": rng.uniform(0, 2, 80), "lat": rng.uniform(40, 42, 80),
+                       "err_km": rng.exponential(800, 80)})
+    csv = tmp_path / "geoloc.csv"
+    df.to_csv(csv)
+    outs = {}
+    for t in ("1e3", "1000", "1000.0", "country"):
+        out = tmp_path / f"pc_{t}.csv"
+        assert main(["audit", str(csv), "--value", "err_km", "--threshold", t, "--out", str(out), "--quiet"]) == 0
+        outs[t] = pd.read_csv(out)
+    pd.testing.assert_frame_equal(outs["1e3"], outs["1000"])
+    pd.testing.assert_frame_equal(outs["1e3"], outs["1000.0"])
+    assert not outs["1e3"].equals(outs["country"])  # 750 km: other marks
+    capsys.readouterr()
+    assert main(["audit", str(csv), "--value", "err_km", "--threshold", "village", "--quiet"]) == 2
+    assert "neither a number of km nor a scale level" in capsys.readouterr().err
+    assert main(["audit", str(csv), "--value", "err_km", "--threshold", "-5", "--quiet"]) == 1
+    assert "--threshold -5" in capsys.readouterr().err  # the library's check, in flag words
+
+
+def test_version_usage_errors_and_interrupt(csvs, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as info:  # argparse's own --version, as geoencode's
+        build_parser().parse_args(["--version"])
+    assert info.value.code == 0
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("geobias ")
+    assert main(["audit"]) == 2
+    assert main(["audit", str(csvs[0]), "--k", "four"]) == 2
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(geobias.cli, "audit", interrupted)
+    capsys.readouterr()
+    assert main(["audit", str(csvs[0]), "--quiet"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_messages_speak_flags(csvs, tmp_path, capsys):
+    c = pd.read_csv(csvs[0], index_col=0).rename(columns={"lon": "E", "lat": "N"})
+    odd = tmp_path / "odd.csv"
+    c.to_csv(odd)
+    assert main(["audit", str(odd), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "--lon/--lat" in err and "lon=" not in err
+    assert main(["audit", str(odd), "--lon", "E", "--lat", "N", "--quiet"]) == 0
+
+
+def test_torchspatial_coordinate_names(csvs, tmp_path, capsys):
+    for p in csvs:
+        f = pd.read_csv(p, index_col=0).rename(columns={"lon": "gt_longitude", "lat": "gt_latitude"})
+        f.to_csv(tmp_path / f"gt_{p.name}")
+    assert main(["compare", *(str(tmp_path / f"gt_{p.name}") for p in csvs), "--quiet"]) == 0
+    assert "gt_eval_no_prior" in capsys.readouterr().out
+
+
+def test_malformed_csv_is_a_library_error(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lon,lat,hit@1\n1,2,1\n1,2,1,9\n")
+    assert main(["audit", str(bad), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "line 3" in err and "Traceback" not in err

@@ -50,3 +50,26 @@ def test_geolocalization_scales():
     assert (np.diff(table["accuracy"].to_numpy()) >= 0).all()
     marks = geobias.make_marks(np.array([0.5, 25.0, 30.0]), threshold=SCALES["city"])
     assert marks.tolist() == [1.0, -1.0, -1.0]
+
+
+@pytest.mark.parametrize("names", [("gt_longitude", "gt_latitude"), ("lng", "Latitude")])
+def test_coordinate_aliases_count_as_coordinates(models, names, tmp_path):
+    # the aliases the audit reads are the aliases compare borrows coordinates from
+    aliased = {n: (m.rename(columns=dict(zip(("lon", "lat"), names))) if "lon" in m else m) for n, m in models.items()}
+    paths = {}
+    for n, m in aliased.items():
+        paths[n] = tmp_path / f"{n}.csv"
+        m.to_csv(paths[n])
+    table = geobias.compare(paths, marks="pm1", radius_km=150, progress=False)
+    ref = geobias.compare(models, marks="pm1", radius_km=150, progress=False)
+    pd.testing.assert_frame_equal(table, ref, check_exact=False, rtol=1e-12)
+
+
+def test_coordinates_are_borrowed_from_a_geodataframe(models):
+    import geopandas as gpd
+
+    xy = models["random"]
+    donor = gpd.GeoDataFrame(xy[["hit@1"]], geometry=gpd.points_from_xy(xy["lon"], xy["lat"]), crs=4326).to_crs(3857)
+    table = geobias.compare({"No Prior": models["No Prior"], "random": donor}, radius_km=150, progress=False)
+    ref = geobias.compare({"No Prior": models["No Prior"], "random": xy}, radius_km=150, progress=False)
+    np.testing.assert_allclose(table[["base", "relative"]], ref[["base", "relative"]], rtol=1e-9)

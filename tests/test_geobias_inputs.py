@@ -56,7 +56,7 @@ def test_rows_without_coordinates_dropped_and_counted():
 def test_lat_out_of_range_suggests_swap():
     df = frame()
     df.loc[[3, 17], "lat"] = [120.0, -95.0]
-    with pytest.raises(GeoBiasError, match=r"lat outside ±90 in rows \[3, 17\] \(2 rows\): lon/lat may be swapped"):
+    with pytest.raises(GeoBiasError, match=r"lat outside ±90 in rows \[3, 17\] \(2 rows in all\): lon/lat may be swapped"):
         run(df)
 
 
@@ -151,3 +151,34 @@ def test_no_silent_nan_in_aggregates():
         for preset in ("geobs", "torchspatial2024"):
             res = run(frame(n=60, seed=3), preset=preset)
             assert np.isfinite(res.base) and np.isfinite(res.relative)
+
+
+def test_malformed_csv_names_the_file_the_line_and_the_fix(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lon,lat,hit@1\n1.0,2.0,1\n1.5,2.5,0\n3.0,4.0,1,7\n")
+    with pytest.raises(GeoBiasError, match=r"bad\.csv.*not a valid CSV at line 4.*quote fields") as info:
+        geobias.audit(bad, progress=False)
+    assert not isinstance(info.value, pd.errors.ParserError)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(GeoBiasError, match=r"empty\.csv.*is empty"):
+        geobias.audit(empty, progress=False)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("lon,lat,hit@1,name\n1,2,1,Zürich\n".encode("latin-1"))
+    with pytest.raises(GeoBiasError, match="UTF-8"):
+        geobias.audit(latin, progress=False)
+
+
+def test_torchspatial_coordinate_names_are_found():
+    df = frame().rename(columns={"lon": "gt_longitude", "lat": "gt_latitude"})
+    res = run(df)
+    np.testing.assert_allclose(res.per_centre.geometry.x, df["gt_longitude"])
+
+
+def test_geodataframe_in_a_projected_crs_is_reprojected():
+    df = frame()
+    gdf = gpd.GeoDataFrame(df[["hit@1"]], geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
+    same = run(gdf.to_crs(3035))
+    ref = run(df)
+    np.testing.assert_allclose(same.per_centre.geometry.x, ref.per_centre.geometry.x, atol=1e-9)
+    assert same.base == pytest.approx(ref.base, rel=1e-9)

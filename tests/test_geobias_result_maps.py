@@ -53,8 +53,10 @@ def test_cli_writes_map_figure_gpkg_and_refuses_clobber(clustered, tmp_path, cap
     html = (tmp_path / "m.html").read_text()
     assert "unpkg.com" not in html and "cdn.jsdelivr" not in html  # offline: nothing remote
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
-    assert main(["audit", *args]) == 2
+    before = {p: (tmp_path / p).stat().st_mtime_ns for p in ("m.html", "f.png", "g.gpkg")}
+    assert main(["audit", *args]) == 1
     assert "--overwrite" in capsys.readouterr().err
-    assert main(["audit", str(csv), "--quiet", "--gpkg", str(csv)]) == 2
+    assert {p: (tmp_path / p).stat().st_mtime_ns for p in before} == before
+    assert main(["audit", str(csv), "--quiet", "--gpkg", str(csv)]) == 1
     assert "refusing to overwrite the input" in capsys.readouterr().err
     assert main(["audit", *args, "--overwrite"]) == 0

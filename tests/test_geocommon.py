@@ -278,3 +278,14 @@ def test_geocommon_imports_neither_package():
             "bad = [m for m in ('torch', 'geoencode', 'geobias') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", ["geocommon", "geocommon.atomic", "geocommon.checks", "geocommon.cli",
+                                  "geocommon.columns", "geocommon.crs", "geocommon.earth", "geocommon.rows"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    failures, tried = doctest.testmod(importlib.import_module(name), raise_on_error=False, verbose=False,
+                                      optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0 and tried > 0

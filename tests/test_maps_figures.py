@@ -37,6 +37,12 @@ def test_audit_figure_saves_in_each_format(per_centre, hs, tmp_path, fmt):
     out = save_figure(fig, tmp_path / f"audit.{fmt}", dpi=60)
     assert out.read_bytes().startswith(MAGIC[fmt])
     assert os.listdir(tmp_path) == [f"audit.{fmt}"]  # no temporary file left
+    before = out.read_bytes()
+    with pytest.raises(GeoBiasError, match="already exists; pass overwrite=True"):
+        save_figure(plot_map(per_centre, "relative"), out, dpi=60)  # no clobbering by default
+    assert out.read_bytes() == before
+    save_figure(plot_map(per_centre, "relative"), out, dpi=60, overwrite=True)
+    assert out.read_bytes() != before and os.listdir(tmp_path) == [f"audit.{fmt}"]
 
 
 def test_png_is_not_blank(per_centre, tmp_path):

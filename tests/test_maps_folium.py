@@ -13,6 +13,7 @@ from shapely.geometry import box
 
 from geobias.errors import GeoBiasError
 from geobias.hotspots import hotspots
+from geocommon.atomic import current_umask
 from geobias.maps import explore, is_offline, make_offline, remote_resources, save_map
 from geobias.maps.folium_map import AuditLayer, _Legend
 from geobias.maps.offline import leaflet_assets
@@ -132,14 +133,17 @@ def test_save_map_is_atomic_and_checks_offline_pages(per_centre, tmp_path):
     m = explore(per_centre, "acc", offline=True)
     folium.TileLayer("OpenStreetMap").add_to(m)  # a plugin/tile layer added afterwards
     with pytest.raises(GeoBiasError, match="remote resources"):
-        save_map(m, target)
+        save_map(m, target, overwrite=True)
     assert target.read_text() == "old"
     assert sorted(os.listdir(tmp_path)) == ["map.html"]  # no temporary file left
-    save_map(explore(per_centre, "acc"), target)
+    with pytest.raises(GeoBiasError, match="already exists; pass overwrite=True"):
+        save_map(explore(per_centre, "acc"), target)  # no clobbering by default
+    assert target.read_text() == "old"
+    save_map(explore(per_centre, "acc"), target, overwrite=True)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(os.listdir(tmp_path)) == ["map.html"]
-    with pytest.raises(GeoBiasError, match="does not exist"):
-        save_map(explore(per_centre, "acc"), tmp_path / "missing" / "m.html")
+    nested = save_map(explore(per_centre, "acc"), tmp_path / "new" / "m.html")  # folders are created
+    assert nested.stat().st_mode & 0o777 == 0o666 & ~current_umask()
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

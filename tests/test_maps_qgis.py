@@ -129,8 +129,8 @@ def test_atomic_and_errors(per_centre, tmp_path):
     target = tmp_path / "a.gpkg"
     to_gpkg(target, per_centre)
     before = target.read_bytes()
-    with pytest.raises(GeoBiasError, match="exists"):
-        to_gpkg(target, per_centre, overwrite=False)
+    with pytest.raises(GeoBiasError, match="exists; pass overwrite=True"):
+        to_gpkg(target, per_centre)  # no clobbering by default
     with pytest.raises(GeoBiasError, match="value column"):
         to_gpkg(target, per_centre, value="nope")
     with pytest.raises(GeoBiasError, match="nothing to write"):
@@ -142,4 +142,7 @@ def test_atomic_and_errors(per_centre, tmp_path):
     with pytest.raises(GeoBiasError, match="used twice"):
         to_gpkg(target, per_centre, layers={"per_centre": per_centre})
     assert target.read_bytes() == before
+    assert os.listdir(tmp_path) == ["a.gpkg"]
+    to_gpkg(target, per_centre.iloc[:2], overwrite=True)
+    assert len(pyogrio.read_dataframe(target, layer="per_centre")) == 2
     assert os.listdir(tmp_path) == ["a.gpkg"]

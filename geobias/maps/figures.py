@@ -20,9 +20,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._io import atomic_path
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
-from .._io import atomic_path
+from ..io import as_wgs84
 from .basemap import padded_extent, world_basemap
 
 __all__ = ["plot_map", "audit_figure", "plot_comparison", "save_figure", "FORMATS"]
@@ -137,7 +138,7 @@ def plot_map(
             raise GeoBiasError("pass column= (the column to colour by)")
     if column not in gdf.columns:
         raise GeoBiasError(f"column {column!r} not found; available columns: {list(gdf.columns)}")
-    g = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
+    g = as_wgs84(gdf)
     if ax is None:
         fig = Figure(figsize=(7.5, 4.8), layout="constrained")
         ax = fig.add_subplot()
@@ -238,7 +239,7 @@ def audit_figure(
         panels.append((hs, "hotspot", "", "Hot spots"))
     if not panels:
         raise GeoBiasError("nothing to plot: pass value=, ssi= or hotspots=")
-    g = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
+    g = as_wgs84(gdf)
     box = _resolve_extent(extent, lonlat_degrees(g))
     ncols = 1 if len(panels) == 1 else 2
     nrows = int(np.ceil(len(panels) / ncols))
@@ -323,7 +324,7 @@ def plot_comparison(
     return ax
 
 
-def save_figure(fig: Figure | Axes, path: str | os.PathLike, *, dpi: int = 200) -> Path:
+def save_figure(fig: Figure | Axes, path: str | os.PathLike, *, dpi: int = 200, overwrite: bool = False) -> Path:
     """Save a figure (or an axes' figure) as PNG, SVG or PDF, atomically.
 
     Parameters
@@ -333,6 +334,9 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike, *, dpi: int = 200) 
         Destination; the format is its suffix (``.png``, ``.svg``, ``.pdf``).
     dpi : int, default 200
         Resolution of PNGs.
+    overwrite : bool, default False
+        Replace an existing file; without it an existing file raises
+        :class:`~geobias.errors.GeoBiasError`.
 
     Returns
     -------
@@ -353,6 +357,6 @@ def save_figure(fig: Figure | Axes, path: str | os.PathLike, *, dpi: int = 200) 
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise GeoBiasError(f"cannot tell the figure format from {str(path)!r}: use a suffix in {list(FORMATS)}")
-    with atomic_path(path, suffix=f".{fmt}") as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=None)
     return path

@@ -33,6 +33,7 @@ from matplotlib.colors import Normalize, to_hex
 
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
+from ..io import as_wgs84
 from .basemap import padded_extent, world_basemap
 from .offline import make_offline
 
@@ -427,7 +428,7 @@ def explore(
     if value is None and not ssi and hs is None:
         raise GeoBiasError("nothing to map: pass value=, ssi= columns or hotspots=")
 
-    g = gdf.to_crs(4326) if not gdf.crs.equals("EPSG:4326") else gdf
+    g = as_wgs84(gdf, "gdf")
     geoms = g.geometry
     if not (geoms.geom_type == "Point").all() and (geoms.is_empty | geoms.isna()).any():
         raise GeoBiasError("gdf has missing or empty geometries; drop them first")
@@ -467,7 +468,7 @@ def explore(
         specs.append((c, f"{prefix}{title}", _features(geoms, colors, None),
                       _continuous_legend(f"{prefix}{title}", vr, grad)))
     if hs is not None:
-        h = hs.to_crs(4326) if not hs.crs.equals("EPSG:4326") else hs
+        h = as_wgs84(hs, "hotspots")
         value_col = next((c for c in h.columns if c not in ("geometry", "z", "p", "hotspot", "bin",
                                                               "n_neighbours", "quadrant")), None)
         hrows = []

@@ -24,8 +24,8 @@ from pathlib import Path
 import folium
 from branca.element import Element
 
+from .._io import atomic_path, check_target
 from ..errors import GeoBiasError
-from .._io import atomic_path
 
 __all__ = ["LEAFLET_VERSION", "leaflet_assets", "make_offline", "is_offline", "remote_resources", "save_map"]
 
@@ -157,19 +157,23 @@ def remote_resources(html: str) -> list[str]:
     return sorted(found)
 
 
-def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool | None = None) -> Path:
+def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool | None = None,
+             overwrite: bool = False) -> Path:
     """Write a folium map to an HTML file atomically (temporary file, then rename).
 
     Parameters
     ----------
     m : folium.Map
     path : str or os.PathLike
-        Destination ``.html`` file; its folder must exist.
+        Destination ``.html`` file (missing folders are created).
     offline : bool, optional
         ``True``: make the map self-contained first (:func:`make_offline`).
         Default: as the map is. Either way, an offline map whose page would
         still fetch something raises :class:`~geobias.errors.GeoBiasError`
         (naming the URLs) and nothing is written.
+    overwrite : bool, default False
+        Replace an existing file; without it an existing file raises
+        :class:`~geobias.errors.GeoBiasError`.
 
     Returns
     -------
@@ -187,9 +191,7 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool | None = N
         raise GeoBiasError(f"m must be a folium.Map, got {type(m).__name__}")
     if offline:
         make_offline(m)
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise GeoBiasError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    path = check_target(path, overwrite=overwrite)  # before rendering, which takes a while
     html = m.get_root().render()
     if is_offline(m):
         remote = remote_resources(html)
@@ -198,6 +200,6 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool | None = N
                 f"the offline map would still load {len(remote)} remote resources ({remote[:5]}), "
                 "probably from a folium plugin or tile layer added to it; remove those or save with offline=False"
             )
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return path

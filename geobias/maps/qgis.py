@@ -27,9 +27,9 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_rgba
 
+from .._io import atomic_path
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots
-from .._io import atomic_path
 
 __all__ = ["to_gpkg", "categorized_qml", "graduated_qml", "read_layer_styles", "LAYER_STYLES_DDL"]
 
@@ -350,7 +350,7 @@ def to_gpkg(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     per_centre_layer: str = "per_centre",
     hotspot_layer: str = "hotspots",
-    overwrite: bool = True,
+    overwrite: bool = False,
 ) -> Path:
     """Write audit layers to one GeoPackage with QGIS styles embedded (``layer_styles``).
 
@@ -375,8 +375,9 @@ def to_gpkg(
         More layers to write, unstyled.
     per_centre_layer, hotspot_layer : str
         Layer names.
-    overwrite : bool, default True
-        Replace an existing file; ``False`` raises instead.
+    overwrite : bool, default False
+        Replace an existing file; without it an existing file raises
+        :class:`~geobias.errors.GeoBiasError`.
 
     Returns
     -------
@@ -395,8 +396,6 @@ def to_gpkg(
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise GeoBiasError(f"GeoPackage files end in .gpkg, got {str(path)!r}")
-    if path.exists() and not overwrite:
-        raise GeoBiasError(f"{str(path)!r} exists; pass overwrite=True to replace it")
     to_write: list[tuple[str, gpd.GeoDataFrame, list[tuple[str, str, str, bool]]]] = []
     names: set[str] = set()
 
@@ -446,8 +445,7 @@ def to_gpkg(
     if not to_write:
         raise GeoBiasError("nothing to write: pass per_centre=, hotspots= or layers=")
 
-    with atomic_path(path, suffix=".gpkg") as tmp:
-        tmp.unlink()  # GDAL creates the file itself
+    with atomic_path(path, overwrite=overwrite, create=False) as tmp:  # GDAL creates the file itself
         for lname, frame, _ in to_write:
             # GeoPackage 1.3: readable without warnings by the GDAL of current QGIS LTR packages
             frame.to_file(tmp, layer=lname, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.3"})
