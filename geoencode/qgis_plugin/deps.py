@@ -8,7 +8,9 @@ in the QGIS log, and every algorithm shows it in its dialog and refuses to run.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 
 __all__ = ["missing_dependencies", "dependency_message", "REQUIRED"]
@@ -18,10 +20,43 @@ REQUIRED = ("numpy", "pandas", "shapely", "pyproj", "geopandas", "torch", "libpy
             "geoencode", "geobias")
 
 
+#: Wheels that bundle their own PROJ / GEOS / GDAL, which QGIS also links (other versions).
+_OWN_NATIVE_LIBS = ("shapely", "pyproj", "pyogrio")
+
+
+@contextmanager
+def _own_libraries_first():
+    """Let extension modules bind to the libraries they ship, not to the copies QGIS has loaded.
+
+    Without this, a pip-installed pyproj or pyogrio inside QGIS (Linux) resolves PROJ/GDAL calls to
+    QGIS's own PROJ/GDAL (the global symbol scope wins) and QGIS crashes when it exits.
+    """
+    deepbind = getattr(os, "RTLD_DEEPBIND", 0)  # glibc only; macOS/Windows use two-level namespaces
+    if not deepbind:
+        yield
+        return
+    old = sys.getdlopenflags()
+    sys.setdlopenflags(os.RTLD_NOW | deepbind)
+    try:
+        yield
+    finally:
+        sys.setdlopenflags(old)
+
+
 @lru_cache(maxsize=1)
 def missing_dependencies() -> tuple[tuple[str, str], ...]:
     """``(module, reason)`` for every required module that cannot be imported (cached per session)."""
     missing = []
+    try:
+        import numpy  # noqa: F401  (before the native-library wheels, with the usual flags)
+    except Exception:
+        pass
+    with _own_libraries_first():
+        for name in _OWN_NATIVE_LIBS:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass  # reported below (pyogrio is optional)
     for name in REQUIRED:
         try:
             importlib.import_module(name)
