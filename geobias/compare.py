@@ -16,6 +16,7 @@ import pandas as pd
 
 from geocommon.columns import find_lonlat, has_lonlat
 
+from .audit import audit
 from .errors import GeoBiasError
 from .io import read_results, to_lonlat_frame
 
@@ -110,8 +111,6 @@ def compare_frame(
     >>> table.index.tolist()
     ['No Prior', 'model']
     """
-    from .audit import audit
-
     if not models:
         raise GeoBiasError("compare needs at least one model")
     frames = {name: _as_frame(d) for name, d in models.items()}

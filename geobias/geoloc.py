@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .audit import audit
 from .marks import SCALES, resolve_threshold
 
 __all__ = ["audit_geolocalization"]
@@ -61,8 +62,6 @@ def audit_geolocalization(
     >>> audit_geolocalization(df, scales=["city"], progress=False).index.tolist()
     ['city']
     """
-    from .audit import audit
-
     rows, audits = {}, {}
     for s in scales:
         t = resolve_threshold(s)

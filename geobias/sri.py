@@ -16,10 +16,15 @@ output to reproduce.
 
 from __future__ import annotations
 
-from typing import Literal
+import numbers
+import warnings
+from typing import Literal, get_args
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from geocommon.checks import check_scalar
 
 from .errors import GeoBiasError, GeoBiasWarning
 from .io import to_lonlat_frame
@@ -193,7 +198,7 @@ def sri_per_centre(
 
 
 class SRIResult:
-    """SRI of one model's results (computed on construction).
+    """SRI of one model's results, computed on construction (:func:`sri` is the same as a function).
 
     Parameters
     ----------
@@ -247,15 +252,14 @@ class SRIResult:
                  lag_km: float = 0.01 * EARTH_RADIUS_KM, n_splits: int = 8, k_part: int = 400,
                  bins: int | None = None, threshold: int = 20, value_threshold=None,
                  lon: str | None = None, lat: str | None = None, radians: str = "reference") -> None:
-        import warnings
-
-        import geopandas as gpd
-
         for name, v in (("radius_km", radius_km), ("scale_km", scale_km), ("lag_km", lag_km)):
-            if not np.isfinite(v) or v <= 0:
-                raise GeoBiasError(f"{name}={v!r} must be a positive number of km")
-        if n_splits < 1 or k_part < 1 or threshold < 1:
-            raise GeoBiasError("n_splits, k_part and threshold must be positive integers")
+            check_scalar(v, name, numbers.Real, min_val=0, include_boundaries="neither", finite=True,
+                         error=GeoBiasError)
+        for name, v in (("n_splits", n_splits), ("k_part", k_part), ("threshold", threshold)):
+            check_scalar(v, name, numbers.Integral, min_val=1, error=GeoBiasError)
+        check_scalar(bins, "bins", numbers.Integral, min_val=1, allow_none=True, error=GeoBiasError)
+        if partition not in get_args(Partition):  # before the neighbourhood search, not after
+            raise GeoBiasError(f"partition={partition!r} must be one of {list(get_args(Partition))}")
         frame = to_lonlat_frame(data, lon, lat)
         if value not in frame.columns:
             raise GeoBiasError(f"value column {value!r} not found; available columns: {list(frame.columns)}")
@@ -299,23 +303,7 @@ class SRIResult:
 
 
 def sri(data, value: str = "hit@1", partition: Partition = "scale-grid", **kwargs) -> SRIResult:
-    """Spatial relative information of one model's results.
-
-    Parameters
-    ----------
-    data : GeoDataFrame, DataFrame, str or os.PathLike
-        Per-sample results.
-    value : str, default "hit@1"
-        Performance column.
-    partition : {"scale-grid", "distance-lag", "direction-sector"}
-        Partition of each neighbourhood.
-    **kwargs
-        See :class:`SRIResult`.
-
-    Returns
-    -------
-    SRIResult
-        ``value_sri`` and ``per_centre``.
+    """Spatial relative information of one model's results: :class:`SRIResult` (its parameters).
 
     Examples
     --------

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import geobias
+from geobias import GeoBiasError
 from geobias.sri import kl_divergence, partition_ids
 
 
@@ -41,3 +42,18 @@ def test_sri_detects_structure(partition):
     assert r_split.value_sri > 2 * r_rand.value_sri
     assert np.isfinite(r_rand.value_sri) and r_rand.n_unscored < n
     assert "SRI" in repr(r_split)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"radius_km": 0.0}, r"radius_km must be a finite number > 0, got 0.0"),
+    ({"lag_km": float("inf")}, r"lag_km must be a finite number > 0, got inf"),
+    ({"k_part": True}, r"k_part must be an integer >= 1 \(not a bool\)"),
+    ({"n_splits": 2.5}, r"n_splits must be an integer >= 1, got 2.5"),
+    ({"threshold": 0}, r"threshold must be an integer >= 1, got 0"),
+    ({"bins": 0}, r"bins must be an integer >= 1, got 0"),
+    ({"partition": "hexagons"}, r"partition='hexagons' must be one of \['scale-grid'"),
+])
+def test_bad_parameters_are_refused_before_the_work(kwargs, message):
+    df = pd.DataFrame({"lon": [0.0, 0.1], "lat": [0.0, 0.1], "hit@1": [1, 0]})
+    with pytest.raises(GeoBiasError, match=message):
+        geobias.sri(df, **kwargs)
