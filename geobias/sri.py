@@ -239,12 +239,13 @@ class SRIResult:
 
     Examples
     --------
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"lon": rng.uniform(0, 3, 300), "lat": rng.uniform(0, 3, 300),
-    ...                    "hit@1": rng.integers(0, 2, 300)})
+    A model that fails on the western half of a grid:
+
+    >>> lon, lat = np.meshgrid(np.linspace(0, 3, 20), np.linspace(0, 3, 15))
+    >>> df = pd.DataFrame({"lon": lon.ravel(), "lat": lat.ravel(), "hit@1": (lon.ravel() > 1.5).astype(int)})
     >>> res = SRIResult(df, partition="distance-lag")
-    >>> res.per_centre.shape[0]
-    300
+    >>> len(res.per_centre), res.n_unscored
+    (300, 0)
     """
 
     def __init__(self, data, value: str = "hit@1", radius_km: float = 0.05 * EARTH_RADIUS_KM,
