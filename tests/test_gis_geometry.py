@@ -279,3 +279,19 @@ def test_thin_polygon_still_sampled():
 def test_representative_point_of_a_line_is_its_midpoint():
     pts = representative_points([shapely.LineString([(0, 0), (0, 60)])])
     np.testing.assert_allclose(pts, [[0, 30]])
+
+
+def test_old_names_and_the_mean_earth_radius():
+    """geoencode.gis.geometry keeps its names after the split; areas use the IUGG mean radius."""
+    from geocommon.earth import MEAN_EARTH_RADIUS_KM
+
+    import geoencode.gis
+    import geoencode.gis.geometry as old
+    from geoencode.gis import antimeridian, sampling, spherical
+
+    assert old.fix_antimeridian is antimeridian.fix_antimeridian is geoencode.gis.fix_antimeridian
+    assert old.geodesic_centroid is spherical.geodesic_centroid and old.sample_points is sampling.sample_points
+    assert old.spherical_area is spherical.spherical_area is geoencode.gis.spherical_area
+    assert old.EARTH_RADIUS_KM == geoencode.gis.EARTH_RADIUS_KM == MEAN_EARTH_RADIUS_KM == 6371.0088
+    globe = shapely.box(-180, -90, 180, 90)
+    np.testing.assert_allclose(old.spherical_area([globe]), [4 * np.pi * 6371.0088**2], rtol=1e-12)

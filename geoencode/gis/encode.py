@@ -21,6 +21,7 @@ from torch import nn
 from ..errors import GeoEncodeError, GeoEncodeWarning
 from ..registry import position_encoder
 from . import geometry as _geom
+from .antimeridian import _wrap
 from .crs import WGS84, _resolve_crs, is_wgs84, to_wgs84, transform_lonlat
 
 __all__ = ["encode", "to_lonlat", "resolve_encoder", "EncoderLike", "EmbeddingModel"]
@@ -172,7 +173,7 @@ def _prepare(data, *, how: How, n_samples: int, random_state, assume_crs, lon, l
         lonlat, problems = _columns_lonlat(data, lon, lat, assume_crs)
         bad = _report(index, problems, errors, stacklevel)
         pts = lonlat[~bad].copy()  # points: every sample is the point itself, so no repeats
-        pts[..., 0] = _geom._wrap(pts[..., 0])
+        pts[..., 0] = _wrap(pts[..., 0])
         return _Points(index, ~bad, pts)
     elif isinstance(data, gpd.GeoDataFrame):
         geo, index = data.geometry, data.index
@@ -198,7 +199,7 @@ def _prepare(data, *, how: How, n_samples: int, random_state, assume_crs, lon, l
             pts = _geom.sample_points(values, n_samples, random_state=random_state, keys=keys,
                                       antimeridian=antimeridian, labels=labels)
     pts = np.array(pts, dtype=np.float64)
-    pts[..., 0] = _geom._wrap(pts[..., 0])
+    pts[..., 0] = _wrap(pts[..., 0])
     return _Points(index, ~bad, pts)
 
 
