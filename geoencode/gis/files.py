@@ -23,6 +23,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # a dependency of the package: pyogrio's Arrow batches and GeoParquet
+import pyarrow.parquet as pq
 import pyogrio
 import pyproj
 import shapely
@@ -84,17 +86,6 @@ def list_layers(path: str | os.PathLike) -> list[tuple[str, str | None]]:
 
 def _gdal_chunks(path: Path, layer: str | None, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
     offset = 0
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:  # pragma: no cover - fallback without pyarrow: skip/max features
-        while True:
-            df = pyogrio.read_dataframe(path, layer=layer, skip_features=offset, max_features=chunk_size)
-            if not len(df):
-                return
-            df.index = pd.RangeIndex(offset, offset + len(df))
-            offset += len(df)
-            yield df
-        return
     with pyogrio.open_arrow(path, layer=layer, batch_size=chunk_size, use_pyarrow=True) as (meta, reader):
         geom_name = meta.get("geometry_name") or "wkb_geometry"
         crs = meta.get("crs")
@@ -110,9 +101,6 @@ def _gdal_chunks(path: Path, layer: str | None, chunk_size: int) -> Iterator[gpd
 
 
 def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[gpd.GeoDataFrame]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     pf = pq.ParquetFile(path)
     md = pf.schema_arrow.metadata or {}
     if b"geo" not in md:
@@ -260,8 +248,6 @@ class _ParquetWriter:
         self.geom_types: set[str] = set()
 
     def _table(self, frame: gpd.GeoDataFrame):
-        import pyarrow as pa
-
         geom_name = frame.geometry.name
         attrs = pd.DataFrame(frame.drop(columns=[geom_name]))
         table = pa.Table.from_pandas(attrs, preserve_index=False)
@@ -269,9 +255,6 @@ class _ParquetWriter:
         return table.append_column(geom_name, pa.array(wkb, type=pa.binary())), geom_name
 
     def write(self, frame: gpd.GeoDataFrame, layer: str, geometry_type: str | None) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         table, geom_name = self._table(frame)
         if self.writer is None:
             crs = frame.crs
@@ -489,8 +472,6 @@ def _feature_count(src: Path, layers) -> int | None:
     try:
         kind = _kind(src)
         if kind == "parquet":
-            import pyarrow.parquet as pq
-
             return pq.ParquetFile(src).metadata.num_rows
         if kind == "csv":
             return None
