@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-fast test-integration docs bench clean
+.PHONY: venv demo test test-fast test-integration lint docs bench clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ test-fast: venv
 # Real Chromium and QGIS (Debian: chromium, python3-qgis); the tests skip where those are absent.
 test-integration: venv
 	$(BIN)/python -m pytest -q -m "browser or qgis" -rs
+
+# The rule set is in pyproject.toml ([tool.ruff.lint]).
+lint: venv
+	$(BIN)/python -m ruff check .
 
 docs: venv
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
