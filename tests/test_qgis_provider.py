@@ -1,0 +1,337 @@
+"""The Processing provider in real QGIS: ``processing.run("geoencode:…")``, a graphical model, start-up.
+
+Debian's PyQGIS is built for the system Python, so QGIS runs as a script under
+``/usr/bin/python3`` (or ``$QGIS_PYTHON``) with this environment's site-packages and the
+repository on ``PYTHONPATH`` — the set-up docs/qgis.rst describes — and reports JSON back.
+QGIS starts once for all the algorithm checks (module fixture), and ``qgis_process`` (Debian
+package ``qgis``) starts twice for the install test. Expected values come from the library,
+run here in the test's own Python on the same files. Skipped where ``qgis.core`` is not importable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import geobias
+import geoencode  # noqa: F401  (the geo accessor)
+from geobias.hotspots import HOTSPOT_CLASSES, hotspots
+from geobias.maps import remote_resources
+from geoencode.qgis_plugin import PLUGIN_NAME
+from geoencode.qgis_plugin.install import install
+from conftest import SHARED
+
+pytestmark = pytest.mark.qgis
+
+QGIS_PYTHON = os.environ.get("QGIS_PYTHON") or shutil.which("python3", path="/usr/bin") or sys.executable
+REPO = Path(__file__).resolve().parents[1]
+MODEL = REPO / "tests" / "data" / "encode_then_audit.model3"
+EVAL_CSV = SHARED / "data" / "torchspatial" / "eval_results" / "classification" / "eval_birdsnap_orig_meta_test_rbf.csv"
+BASE_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+BASE_ENV["QT_QPA_PLATFORM"] = "offscreen"
+LIBRARY_PATH = os.pathsep.join([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], str(REPO)])
+
+
+def _has_pyqgis() -> bool:
+    try:
+        r = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], env=BASE_ENV, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0
+
+
+if not _has_pyqgis():
+    pytest.skip(f"PyQGIS is not importable by {QGIS_PYTHON} (apt-get install -y python3-qgis)",
+                allow_module_level=True)
+
+
+def _env(tmp: Path, library: bool = True, **extra: str) -> dict[str, str]:
+    runtime = tmp / "xdg-runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {**BASE_ENV, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp), **extra}
+    if library:
+        env["PYTHONPATH"] = LIBRARY_PATH
+    return env
+
+
+# One QGIS session: every algorithm, styled loading, cancellation, a bad parameter, the model.
+SCRIPT = textwrap.dedent(
+    r"""
+    import json, os, sys
+    from qgis.core import (QgsApplication, QgsProcessingException, QgsProcessingFeedback,
+                           QgsProcessingModelAlgorithm, QgsProject, QgsVectorLayer)
+
+    cfg = json.load(open(sys.argv[1]))
+    app = QgsApplication([], False)
+    app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    import processing
+
+    sys.path.insert(0, cfg["plugins"])          # the copy `geoencode qgis install` made
+    import geoencode_qgis
+    provider = geoencode_qgis.provider()        # keep a reference: the registry does not own it for Python
+    QgsApplication.processingRegistry().addProvider(provider)
+    out = {"algorithms": {}, "runs": {}, "errors": {}, "layers": {}}
+    for alg in provider.algorithms():
+        out["algorithms"][alg.id()] = [p.name() for p in alg.parameterDefinitions()]
+    enc = QgsApplication.processingRegistry().algorithmById("geoencode:encode")
+    encoders = enc.parameterDefinition("ENCODER").options()
+    out["encoders"] = encoders
+    gpkg, d = cfg["gpkg"], cfg["out"]
+
+    def run(key, alg, params, **kw):
+        out["runs"][key] = {k: (v if isinstance(v, (str, int, float)) else str(v))
+                            for k, v in processing.run(alg, params, **kw).items()}
+
+    run("points", "geoencode:encode", {"INPUT": gpkg + "|layername=points", "ENCODER": "sphereC",
+                                       "PARAMS": "frequency_num=4", "OUTPUT": d + "/points_enc.gpkg"})
+    run("polygons", "geoencode:encode", {"INPUT": gpkg + "|layername=polygons",
+                                         "ENCODER": encoders.index("Space2Vec-theory"), "HOW": 2, "N_SAMPLES": 8,
+                                         "PARAMS": "frequency_num=4; max_radius=10000", "PREFIX": "emb",
+                                         "OUTPUT": d + "/polygons_enc.gpkg"})
+
+    # Cancelled before it starts: an exception, and no output file.
+    fb = QgsProcessingFeedback()
+    fb.cancel()
+    try:
+        processing.run("geoencode:encode", {"INPUT": gpkg + "|layername=points", "OUTPUT": d + "/cancelled.gpkg"},
+                       feedback=fb)
+    except QgsProcessingException as exc:
+        out["errors"]["cancelled"] = str(exc)
+    out["cancelled_output_exists"] = os.path.exists(d + "/cancelled.gpkg")
+    try:
+        processing.run("geoencode:encode", {"INPUT": gpkg + "|layername=points", "PARAMS": "frequency_num",
+                                            "OUTPUT": d + "/bad.gpkg"})
+    except QgsProcessingException as exc:
+        out["errors"]["bad_params"] = str(exc)
+
+    def describe(layer):
+        r = layer.renderer()
+        info = {"source": layer.source().split("|")[0], "features": layer.featureCount(),
+                "renderer": r.type(), "crs": layer.crs().authid()}
+        if r.type() == "categorizedSymbol":
+            info["attr"], info["categories"] = r.classAttribute(), [str(c.value()) for c in r.categories()]
+        if r.type() == "graduatedSymbol":
+            info["attr"], info["ranges"] = r.classAttribute(), [[x.lowerValue(), x.upperValue()] for x in r.ranges()]
+        return info
+
+    if cfg["csv"]:
+        uri = ("file://" + cfg["csv"] + "?type=csv&delimiter=,&xField=lon&yField=lat&crs=EPSG:4326"
+               "&detectTypes=yes&geomType=point&spatialIndex=no&subsetIndex=no&watchFile=no")
+        csv = QgsVectorLayer(uri, "results", "delimitedtext")
+        out["csv_features"] = csv.featureCount()
+        res = processing.runAndLoadResults("geoencode:geobias_audit", {
+            "INPUT": csv, "VALUE_FIELD": "hit@1", "RADIUS_KM": 100, "K": 4, "PRESET": 0,
+            "OUTPUT": d + "/per_centre.gpkg", "HOTSPOTS": d + "/hotspots.gpkg", "HTML_MAP": d + "/audit.html"})
+        out["runs"]["audit"] = {k: (v if isinstance(v, (int, float)) else str(v)) for k, v in res.items()}
+    res = processing.runAndLoadResults("geoencode:hotspots", {
+        "INPUT": gpkg + "|layername=points", "FIELD": "acc", "METHOD": 1, "K": 6, "PERMUTATIONS": 99, "SEED": 3,
+        "OUTPUT": d + "/moran.gpkg"})
+    for layer in QgsProject.instance().mapLayers().values():
+        info = describe(layer)
+        out["layers"][os.path.basename(info["source"])] = info
+
+    model = QgsProcessingModelAlgorithm()
+    out["model_loaded"] = model.fromFile(cfg["model"])
+    out["model_outputs"] = [p.name() for p in model.destinationParameterDefinitions()]
+    res = processing.run(model, {"samples": gpkg + "|layername=points", "performance": "acc", "radius_km": 150,
+                                 "audit:per_centre": d + "/model_per_centre.gpkg"})
+    out["runs"]["model"] = {k: str(v) for k, v in res.items()}
+    print("RESULT " + json.dumps(out), flush=True)
+    QgsProject.instance().clear()
+    app.exitQgis()
+    """
+)
+
+
+def _points_polygons() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Points and polygons over northern France in UTM 31N (EPSG:32631): a projected CRS."""
+    rng = np.random.default_rng(7)
+    n = 40
+    x, y = rng.uniform(300_000, 700_000, n), rng.uniform(5_300_000, 5_600_000, n)
+    points = gpd.GeoDataFrame({"name": [f"site {i}" for i in range(n)], "acc": (x - 300_000) / 400_000},
+                              geometry=gpd.points_from_xy(x, y), crs=32631)
+    cx, cy = rng.uniform(300_000, 700_000, 12), rng.uniform(5_300_000, 5_600_000, 12)
+    boxes = [shapely.box(a, b, a + w, b + w) for a, b, w in zip(cx, cy, rng.uniform(5_000, 60_000, 12))]
+    polygons = gpd.GeoDataFrame({"zone": np.arange(12) * 10}, geometry=boxes, crs=32631)
+    return points, polygons
+
+
+@pytest.fixture(scope="module")
+def qgis_session(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("qgis_provider")
+    points, polygons = _points_polygons()
+    gpkg = tmp / "inputs.gpkg"
+    for name, frame in (("points", points), ("polygons", polygons)):
+        frame.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.3"})
+    plugin = install(tmp / "profile")
+    (tmp / "out").mkdir()
+    cfg = {"gpkg": str(gpkg), "out": str(tmp / "out"), "plugins": str(plugin.parent), "model": str(MODEL),
+           "csv": str(EVAL_CSV) if EVAL_CSV.exists() else ""}
+    (tmp / "cfg.json").write_text(json.dumps(cfg))
+    (tmp / "session.py").write_text(SCRIPT)
+    r = subprocess.run([QGIS_PYTHON, str(tmp / "session.py"), str(tmp / "cfg.json")], env=_env(tmp),
+                       capture_output=True, text=True, timeout=600, cwd=tmp)
+    line = next((x for x in r.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert r.returncode == 0 and line, f"QGIS session failed (rc={r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+    return {"result": json.loads(line[len("RESULT "):]), "out": tmp / "out", "points": points,
+            "polygons": polygons, "gpkg": gpkg, "stderr": r.stderr}
+
+
+def test_provider_lists_the_algorithms_and_their_parameters(qgis_session):
+    algs = qgis_session["result"]["algorithms"]
+    assert set(algs) == {"geoencode:encode", "geoencode:geobias_audit", "geoencode:hotspots"}
+    assert {"INPUT", "ENCODER", "HOW", "PARAMS", "OUTPUT"} <= set(algs["geoencode:encode"])
+    assert {"INPUT", "VALUE_FIELD", "RADIUS_KM", "K", "PRESET", "OUTPUT", "HOTSPOTS", "HTML_MAP"} <= set(
+        algs["geoencode:geobias_audit"])
+    assert qgis_session["result"]["encoders"][: len(geoencode.list_encoders())] == list(geoencode.list_encoders().index)
+
+
+def test_encode_points_equals_geo_encode(qgis_session):
+    out = gpd.read_file(qgis_session["out"] / "points_enc.gpkg")
+    ref = gpd.read_file(qgis_session["gpkg"], layer="points").geo.encode("sphereC", frequency_num=4)
+    assert len(out) == len(qgis_session["points"]) == 40
+    assert out.crs.to_epsg() == 32631
+    assert list(out.columns) == ["name", "acc", *ref.columns, "geometry"]
+    assert out["name"].tolist() == qgis_session["points"]["name"].tolist()
+    assert out.geometry.geom_equals_exact(qgis_session["points"].geometry, 1e-6).all()
+    np.testing.assert_allclose(out[ref.columns].to_numpy(), ref.to_numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_encode_polygons_aggregate_equals_geo_encode(qgis_session):
+    out = gpd.read_file(qgis_session["out"] / "polygons_enc.gpkg")
+    ref = gpd.read_file(qgis_session["gpkg"], layer="polygons").geo.encode(
+        "Space2Vec-theory", how="aggregate", n_samples=8, prefix="emb", frequency_num=4, max_radius=10000)
+    assert len(out) == 12 and out.crs.to_epsg() == 32631
+    assert list(out.columns) == ["zone", *[f"emb_{i}" for i in range(ref.shape[1])], "geometry"]
+    np.testing.assert_allclose(out[ref.columns].to_numpy(), ref.to_numpy(), rtol=1e-6, atol=1e-7)
+    # aggregate really pooled several points: not the centroid's encoding
+    centroid = gpd.read_file(qgis_session["gpkg"], layer="polygons").geo.encode(
+        "Space2Vec-theory", prefix="emb", frequency_num=4, max_radius=10000)
+    assert not np.allclose(out[ref.columns].to_numpy(), centroid.to_numpy())
+
+
+def test_cancelled_and_bad_parameters_are_clear_errors(qgis_session):
+    res = qgis_session["result"]
+    assert "cancelled" in res["errors"]["cancelled"]
+    assert not res["cancelled_output_exists"]
+    assert "NAME=VALUE" in res["errors"]["bad_params"] and "frequency_num" in res["errors"]["bad_params"]
+    assert "Traceback" not in res["errors"]["bad_params"]
+
+
+def test_hotspots_equal_the_library_and_are_styled(qgis_session):
+    out = gpd.read_file(qgis_session["out"] / "moran.gpkg")
+    ref = hotspots(gpd.read_file(qgis_session["gpkg"], layer="points"), "acc", method="moran", k=6,
+                   permutations=99, random_state=3).frame
+    assert len(out) == 40 and out.crs.to_epsg() == 32631
+    np.testing.assert_allclose(out["z"], ref["z"], rtol=1e-9)
+    np.testing.assert_allclose(out["p"], ref["p"], rtol=1e-12)
+    assert out["hotspot"].tolist() == ref["hotspot"].astype(str).tolist()
+    assert out["quadrant"].tolist() == ref["quadrant"].astype(str).tolist()
+    layer = qgis_session["result"]["layers"]["moran.gpkg"]
+    assert layer["renderer"] == "categorizedSymbol" and layer["attr"] == "hotspot"
+    assert layer["categories"][:7] == list(HOTSPOT_CLASSES[:7])
+
+
+def test_audit_on_torchspatial_csv(qgis_session):
+    if not EVAL_CSV.exists():
+        pytest.skip(f"reference data {EVAL_CSV} not available (../shared is not part of a fresh clone)")
+    res, out_dir = qgis_session["result"], qgis_session["out"]
+    ref = geobias.audit(str(EVAL_CSV), value="hit@1", radius_km=100, k=4, preset="geobs", progress=False)
+    assert res["csv_features"] == len(geobias.io.read_results(EVAL_CSV))
+    run = res["runs"]["audit"]
+    assert run["BASE"] == pytest.approx(ref.base, rel=1e-9)
+    assert run["RELATIVE"] == pytest.approx(ref.relative, rel=1e-9)
+
+    pc = gpd.read_file(out_dir / "per_centre.gpkg").set_index("field_1").sort_index()
+    want = ref.per_centre.sort_index()
+    assert len(pc) == ref.n_centres == len(want)
+    assert pc.index.tolist() == want.index.tolist()  # the unnamed first column is the row number
+    assert pc.crs.to_epsg() == 4326
+    for col in ("base", "relative", "local_mean"):
+        np.testing.assert_allclose(pc[col], want[col], rtol=1e-9, atol=1e-12)
+    assert (pc["n_neighbours"].to_numpy() == want["n_neighbours"].to_numpy()).all()
+
+    styled = res["layers"]["per_centre.gpkg"]
+    assert styled["renderer"] == "graduatedSymbol" and styled["attr"] == "relative"
+    assert styled["features"] == ref.n_centres
+    assert styled["ranges"][0][0] == pytest.approx(want["relative"].min())
+    assert styled["ranges"][-1][1] == pytest.approx(want["relative"].max())
+    hot = res["layers"]["hotspots.gpkg"]
+    assert hot["renderer"] == "categorizedSymbol" and hot["attr"] == "hotspot"
+    hs = gpd.read_file(out_dir / "hotspots.gpkg").set_index("field_1").sort_index()
+    ref_hs = ref.hotspots(column="value", random_state=0).frame.sort_index()
+    assert hs["hotspot"].tolist() == ref_hs["hotspot"].astype(str).tolist()
+
+    html = (out_dir / "audit.html").read_text(encoding="utf-8")
+    assert remote_resources(html) == []  # offline: nothing fetched when it is opened
+
+
+def test_graphical_model_chains_encode_and_audit(qgis_session):
+    res = qgis_session["result"]
+    assert res["model_loaded"] is True
+    assert res["model_outputs"] == ["audit:per_centre"]
+    out = gpd.read_file(qgis_session["out"] / "model_per_centre.gpkg")
+    points = gpd.read_file(qgis_session["gpkg"], layer="points")
+    ref = geobias.audit(points, value="acc", radius_km=150, k=4, preset="geobs", progress=False).per_centre
+    emb = [c for c in out.columns if c.startswith("emb_")]
+    assert len(emb) == 12  # encode's Sphere2Vec features travelled through to the audit's output
+    np.testing.assert_allclose(out[emb].to_numpy(), points.geo.encode("sphereC", frequency_num=4).to_numpy(),
+                               rtol=1e-6, atol=1e-7)
+    assert len(out) == len(ref) and out.crs.to_epsg() == 32631
+    np.testing.assert_allclose(out["relative"], ref["relative"].to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+QGIS_PROCESS = next((p for p in (shutil.which("qgis_process.bin", path="/usr/bin"), shutil.which("qgis_process"))
+                     if p), None)
+
+
+@pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process not installed (apt-get install -y qgis)")
+def test_cli_install_then_qgis_startup_lists_the_provider(tmp_path):
+    from geoencode.cli import main
+
+    root = tmp_path / "qgis_config"
+    profile = root / "profiles" / "default"
+    assert main(["qgis", "install", "--profile", str(profile)]) == 0
+    assert main(["qgis", "install", "--profile", str(profile)]) == 1  # no clobber without --overwrite
+    points, _ = _points_polygons()
+    gpkg = tmp_path / "points.gpkg"
+    points.to_file(gpkg, layer="points", driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.3"})
+
+    def qgis_process(*args, library):
+        env = _env(tmp_path, library=library, QGIS_CUSTOM_CONFIG_PATH=str(root))
+        return subprocess.run([QGIS_PROCESS, "--json", *args], env=env, capture_output=True, text=True,
+                              timeout=300, cwd=tmp_path)
+
+    # QGIS starts with the profile, loads the enabled plugin and lists its algorithms.
+    r = qgis_process("list", library=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    listed = json.loads(r.stdout)["providers"]["geoencode"]
+    assert set(listed["algorithms"]) == {"geoencode:encode", "geoencode:geobias_audit", "geoencode:hotspots"}
+    r = qgis_process("run", "geoencode:encode", "--", f"INPUT={gpkg}|layername=points", "ENCODER=sphereC",
+                     "PARAMS=frequency_num=4", f"OUTPUT={tmp_path / 'enc.gpkg'}", library=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    np.testing.assert_allclose(gpd.read_file(tmp_path / "enc.gpkg").filter(like="sphereC_").to_numpy(),
+                               points.geo.encode("sphereC", frequency_num=4).to_numpy(), rtol=1e-6, atol=1e-7)
+
+    # Without the library on QGIS's Python: still listed; running says what is missing, no traceback.
+    r = qgis_process("list", library=False)
+    assert r.returncode == 0 and "geoencode:encode" in json.loads(r.stdout)["providers"]["geoencode"]["algorithms"]
+    assert "cannot import" in r.stderr and "Traceback" not in r.stderr
+    r = qgis_process("run", "geoencode:encode", "--", f"INPUT={gpkg}|layername=points",
+                     f"OUTPUT={tmp_path / 'none.gpkg'}", library=False)
+    assert r.returncode != 0 and not (tmp_path / "none.gpkg").exists()
+    assert "cannot import" in r.stdout + r.stderr and "Traceback" not in r.stdout + r.stderr
