@@ -309,7 +309,8 @@ def _run_recipe(task: OfflineTask, recipe: Recipe, seed: int, device: str | torc
                              target_scale=scale, device=device, progress=progress)
     row: dict[str, Any] = {"task": task.name, "encoder": recipe.encoder, "nn": recipe.nn, "seed": seed,
                            "epochs": info["epochs"], "best_epoch": info["best_epoch"], "val_score": info["val_score"],
-                           "train_seconds": info["train_seconds"], "steps_per_second": info["steps_per_second"],
+                           "train_seconds": info["train_seconds"], "cpu_seconds": info["cpu_seconds"],
+                           "steps_per_second": info["steps_per_second"],
                            "recipe": recipe.name, "source": recipe.source}
     return _test(task, row, model, device, scale, out_dir, overwrite)
 
