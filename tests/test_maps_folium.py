@@ -15,7 +15,7 @@ from geobias.errors import GeoBiasError
 from geobias.hotspots import hotspots
 from geocommon.atomic import current_umask
 from geobias.maps import explore, is_offline, make_offline, remote_resources, save_map
-from geobias.maps.folium_map import AuditLayer, _Legend
+from geobias.maps.leaflet import AuditLayer, _Legend
 from geobias.maps.offline import leaflet_assets
 from conftest import synthetic_per_centre
 
