@@ -8,6 +8,8 @@ Examples
 torch.Size([1, 32])
 """
 
+__version__ = "0.1.0"  # before the imports: subpackages (the CLI) read it while geoencode loads
+
 from . import networks, positional
 from .encoder import LocationEncoder
 from .errors import CheckpointError, GeoEncodeError, GeoEncodeWarning, UnknownEncoderError
@@ -16,8 +18,6 @@ from .serialization import load, save
 from . import pretrained  # a callable module: geoencode.pretrained(name) is geoencode.pretrained.pretrained(name)
 from .pretrained import list_pretrained
 from . import gis  # noqa: E402,F401  (registers the ``geo`` accessor on GeoPandas/pandas/Dask frames)
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LocationEncoder", "build", "position_encoder", "list_encoders", "get_spec", "ENCODERS",

@@ -22,6 +22,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from ..errors import GeoEncodeError
 from .parsing import add_subcommands, parse_param
 
@@ -45,8 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
     >>> sorted(sub.choices)[:3]
     ['bench', 'encode', 'list']
     """
-    from .. import __version__
-
     parser = argparse.ArgumentParser(prog="geoencode", description="Location encoders for lon/lat and GIS data.")
     parser.add_argument("--version", action="version", version=f"geoencode {__version__}")
     add_subcommands(parser, COMMANDS, dest="command", metavar="COMMAND")

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from ..errors import GeoEncodeError
 
 __all__ = ["parse_param", "add_subcommands", "add_training_options", "default_device"]
@@ -71,8 +73,6 @@ def default_device() -> str:
     >>> default_device() in ("cpu", "cuda")
     True
     """
-    import torch  # deferred: only the training subcommands need torch, `geoencode --help` stays quick
-
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 

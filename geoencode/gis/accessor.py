@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GeoEncodeWarning
-from . import geometry as _geom
+from .crs import to_wgs84
 from .encode import EncoderLike, _prepare, encode, to_lonlat
+from .spherical import spherical_area
 
 __all__ = ["GeoAccessor", "register_accessor", "ACCESSOR_NAME"]
 
@@ -122,11 +123,9 @@ class GeoAccessor:
         >>> round(float(g.geo.spherical_area().iloc[0]) / 1e6, 1)    # Earth, million km²
         510.1
         """
-        from .crs import to_wgs84
-
         geo = self._obj if isinstance(self._obj, gpd.GeoSeries) else self._obj.geometry
         geo = to_wgs84(geo, assume_crs=kwargs.pop("assume_crs", None))
-        return pd.Series(_geom.spherical_area(np.asarray(geo.values), **kwargs), index=geo.index.copy(),
+        return pd.Series(spherical_area(np.asarray(geo.values), **kwargs), index=geo.index.copy(),
                          name="area_km2")
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 
 from ..errors import GeoEncodeError
+from .accessor import register_accessor
 from .encode import EncoderLike, _as_torch_dtype, _probe_dim, encode, resolve_encoder
 
 __all__ = ["DaskGeoAccessor", "register_dask"]
@@ -95,13 +96,11 @@ def register_dask() -> list[str]:
     >>> "DataFrame" in register_dask()
     True
     """
-    from .accessor import register_accessor
-
     done = []
     dd = sys.modules.get("dask.dataframe")
     if dd is None:
         try:
-            import dask.dataframe as dd  # noqa: F811
+            import dask.dataframe as dd  # noqa: F811  (deferred: dask is an optional dependency)
         except ImportError:  # pragma: no cover - dask is optional
             return done
     if register_accessor(dd.DataFrame, DaskGeoAccessor):

@@ -14,14 +14,17 @@ from typing import Any, Callable, Literal, Protocol, runtime_checkable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 import torch
 from torch import nn
+from tqdm import tqdm
 
 from ..errors import GeoEncodeError, GeoEncodeWarning
 from ..registry import position_encoder
-from . import geometry as _geom
-from .antimeridian import _wrap
+from .antimeridian import Antimeridian, _wrap
+from .sampling import sample_points
+from .spherical import geodesic_centroid, representative_points
 from .crs import WGS84, _resolve_crs, is_wgs84, to_wgs84, transform_lonlat
 
 __all__ = ["encode", "to_lonlat", "resolve_encoder", "EncoderLike", "EmbeddingModel"]
@@ -191,12 +194,12 @@ def _prepare(data, *, how: How, n_samples: int, random_state, assume_crs, lon, l
     else:
         labels = index[~bad]
         if how == "centroid":
-            pts = _geom.geodesic_centroid(values, antimeridian=antimeridian, labels=labels)
+            pts = geodesic_centroid(values, antimeridian=antimeridian, labels=labels)
         elif how == "representative":
-            pts = _geom.representative_points(values, antimeridian=antimeridian)
+            pts = representative_points(values, antimeridian=antimeridian)
         else:
             keys = pd.util.hash_pandas_object(labels, index=False).to_numpy(dtype=np.uint64)
-            pts = _geom.sample_points(values, n_samples, random_state=random_state, keys=keys,
+            pts = sample_points(values, n_samples, random_state=random_state, keys=keys,
                                       antimeridian=antimeridian, labels=labels)
     pts = np.array(pts, dtype=np.float64)
     pts[..., 0] = _wrap(pts[..., 0])
@@ -214,8 +217,6 @@ def data_crs_is_wgs84(data, assume_crs) -> bool:
 def _crs_name(data, assume_crs) -> str:
     crs = getattr(data, "crs", None) or assume_crs
     try:
-        import pyproj
-
         c = pyproj.CRS.from_user_input(crs)
         auth = c.to_authority()
         return f"{auth[0]}:{auth[1]}" if auth else c.name
@@ -246,7 +247,7 @@ def to_lonlat(
     lon: str | None = None,
     lat: str | None = None,
     errors: Errors = "raise",
-    antimeridian: _geom.Antimeridian = "auto",
+    antimeridian: Antimeridian = "auto",
 ) -> pd.DataFrame:
     """The lon/lat point each row is encoded at, aligned with ``data.index``.
 
@@ -394,8 +395,6 @@ def _run(fn, module, pts: np.ndarray, *, in_dtype, out_dim, dtype, batch_size, p
     if isinstance(module, nn.Module):
         module.eval()
     try:
-        from tqdm import tqdm
-
         with torch.inference_mode(), tqdm(total=n, disable=not show, unit="row", desc=f"encoding ({prefix})",
                                            leave=False) as bar:
             for start in range(0, n, rows):
@@ -446,7 +445,7 @@ def encode(
     lon: str | None = None,
     lat: str | None = None,
     progress: bool | None = None,
-    antimeridian: _geom.Antimeridian = "auto",
+    antimeridian: Antimeridian = "auto",
     **params: Any,
 ) -> pd.DataFrame | np.ndarray | torch.Tensor:
     """Encode every row of a GeoSeries / GeoDataFrame / lon-lat DataFrame; also ``obj.geo.encode``.
