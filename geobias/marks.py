@@ -8,10 +8,13 @@ standard scale levels: a distance error below the threshold is a success
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Literal, Union
 
 import numpy as np
+
+from geocommon.checks import check_scalar
 
 from .errors import GeoBiasError
 
@@ -45,8 +48,8 @@ def resolve_threshold(threshold: float | str | None) -> float | None:
 
     Examples
     --------
-    >>> resolve_threshold("city")
-    25.0
+    >>> resolve_threshold("city"), resolve_threshold(1e3)
+    (25.0, 1000.0)
     """
     if threshold is None:
         return None
@@ -58,10 +61,9 @@ def resolve_threshold(threshold: float | str | None) -> float | None:
                 f"threshold={threshold!r} is not a scale level; use one of "
                 f"{sorted(SCALES)} or a number of km"
             ) from None
-    t = float(threshold)
-    if not np.isfinite(t) or t <= 0:
-        raise GeoBiasError(f"threshold={threshold!r} must be a positive number of km")
-    return t
+    check_scalar(threshold, "threshold", numbers.Real, min_val=0, include_boundaries="neither", finite=True,
+                 error=GeoBiasError)
+    return float(threshold)
 
 
 def _is_binary(values: np.ndarray) -> bool:

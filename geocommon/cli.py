@@ -22,6 +22,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _ASSIGNMENT = re.compile(
     r"(?<![\w.\-])(?P<name>[A-Za-z_]\w*)=(?P<value>'[^']*'|\"[^\"]*\"|\.\.\.|[^\s,;:()\[\]/`]+)?"
 )
+# "k must be an integer >= 1" (geocommon.checks.check_scalar's wording): the name is the subject
+_SUBJECT = re.compile(r"(?<![\w.\-=`'\"])(?P<name>[A-Za-z_]\w*)(?= must be\b)")
 
 
 def option_names(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
@@ -52,6 +54,9 @@ def _flag(action: argparse.Action) -> str:
 def cli_wording(message: str, parser: argparse.ArgumentParser) -> str:
     """``message`` with each Python ``name=value`` of a parser option written as the flag.
 
+    A parameter named as the subject of a rule (``"k must be an integer >= 1"``, the wording of
+    :func:`geocommon.checks.check_scalar`) becomes the flag too.
+
     Parameters
     ----------
     message : str
@@ -74,6 +79,8 @@ def cli_wording(message: str, parser: argparse.ArgumentParser) -> str:
     'x.gpkg already exists; pass --overwrite to replace it.'
     >>> cli_wording("use a larger k=", p)   # not an option of this parser: left as it is
     'use a larger k='
+    >>> cli_wording("errors must be 'raise' or 'coerce', got 'x'.", p)
+    "--errors must be 'raise' or 'coerce', got 'x'."
     """
     options = option_names(parser)
 
@@ -91,7 +98,8 @@ def cli_wording(message: str, parser: argparse.ArgumentParser) -> str:
             value = value[1:-1]
         return f"{flag} {value}"
 
-    return _ASSIGNMENT.sub(rewrite, message)
+    message = _ASSIGNMENT.sub(rewrite, message)
+    return _SUBJECT.sub(lambda m: _flag(options[m["name"]]) if m["name"] in options else m[0], message)
 
 
 def run_cli(

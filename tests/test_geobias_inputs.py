@@ -182,3 +182,10 @@ def test_geodataframe_in_a_projected_crs_is_reprojected():
     ref = run(df)
     np.testing.assert_allclose(same.per_centre.geometry.x, ref.per_centre.geometry.x, atol=1e-9)
     assert same.base == pytest.approx(ref.base, rel=1e-9)
+
+
+@pytest.mark.parametrize("threshold, message", [(True, r"not a bool"), (-5, r"finite number > 0, got -5"),
+                                                (float("nan"), "got nan"), ("village", "not a scale level")])
+def test_bad_thresholds(threshold, message):
+    with pytest.raises(GeoBiasError, match=message):
+        run(frame(), threshold=threshold)

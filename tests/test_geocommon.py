@@ -248,6 +248,8 @@ def test_python_wording_becomes_flags(parser):
     assert cli_wording("pass overwrite=True (CLI: --overwrite)", parser) == "pass --overwrite (CLI: --overwrite)"
     assert cli_wording("radius_km=0.5 is too small", parser) == "--radius-km 0.5 is too small"
     assert cli_wording("save with offline=False", parser) == "save with no --offline"
+    assert cli_wording("radius_km must be a number > 0, got 0.0.", parser) == "--radius-km must be a number > 0, got 0.0."
+    assert cli_wording("value column 'radius_km must be' ...", parser) == "value column 'radius_km must be' ..."
     # not options of this parser, or not parameters at all: untouched
     text = "pass lon=/lat= or `gdf.set_crs(...)`; x=1 in row 'a=b'"
     assert cli_wording(text, parser) == text
