@@ -318,7 +318,7 @@ def representative_points(geoms, *, antimeridian: Antimeridian = "auto") -> np.n
     Returns
     -------
     numpy.ndarray, shape ``(N, 2)``
-        ``(lon, lat)`` degrees, longitude in [-180, 180].
+        The point of each geometry as ``(lon, lat)`` degrees, longitude in [-180, 180].
 
     Examples
     --------

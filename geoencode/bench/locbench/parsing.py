@@ -66,7 +66,9 @@ def _int(value: Any, path: Path, where: str, *, missing: int | None = None) -> i
     return int(value)
 
 
-def _read_csv(path: Path, columns: Sequence[str], expect: str) -> pd.DataFrame:
+def _read_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """A CSV that must have ``columns`` (others are allowed)."""
+    expect = "columns " + ", ".join(columns)
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -83,6 +85,11 @@ def _numeric(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
         return pd.to_numeric(frame[column]).to_numpy(dtype=np.float64)
     except (ValueError, TypeError) as exc:
         raise LocBenchError(f"{_abs(path)}: column {column!r} should be numeric ({exc})") from None
+
+
+def _lonlat(frame: pd.DataFrame, path: Path) -> np.ndarray:
+    """``(N, 2)`` float64 lon, lat from a table's ``lon`` and ``lat`` columns."""
+    return np.column_stack([_numeric(frame, "lon", path), _numeric(frame, "lat", path)])
 
 
 def _load_dense(path: Path, n_rows: int, what: str, against: str, n_cols: int | None = None) -> np.ndarray:

@@ -18,7 +18,9 @@ import pandas as pd
 
 from .errors import LocBenchError
 from .layout import _abs
-from .parsing import _float, _int, _load_dense, _need, _need_list, _numeric, _read_csv, _read_json, _short
+from .parsing import (
+    _float, _int, _load_dense, _lonlat, _need, _need_list, _numeric, _read_csv, _read_json, _short,
+)
 from .registry import LocBenchDataset
 
 __all__ = ["READERS"]
@@ -160,15 +162,15 @@ def _read_yfcc(paths: dict[str, Path], spec: LocBenchDataset, split: str, meta_t
                features: bool) -> _Native:
     """YFCC (``load_yfcc_data``): one CSV of all splits; the rows of the split, never filtered."""
     path = paths["table"]
-    frame = _read_csv(path, ["split", "lon", "lat", "class"], "columns split, lon, lat, class")
+    frame = _read_csv(path, ["split", "lon", "lat", "class"])
     sel = _split_rows(frame, split, path)
-    locs = np.column_stack([_numeric(sel, "lon", path), _numeric(sel, "lat", path)])
+    locs = _lonlat(sel, path)
     cls = _numeric(sel, "class", path)
     if np.isnan(cls).any() or (cls != np.round(cls)).any():
         raise LocBenchError(f"{_abs(path)}: column 'class' should hold integer class ids, found "
                             f"{_short(cls[np.isnan(cls) | (cls != np.round(cls))][:3].tolist())}")
     names_path = paths["class_names"]
-    names = _read_csv(names_path, ["id", "name"], "columns id, name")
+    names = _read_csv(names_path, ["id", "name"])
     classes = {int(i): str(nm) for i, nm in zip(_numeric(names, "id", names_path), names["name"])}
     n = len(sel)
     ids = sel.index.to_numpy(dtype=np.int64)
@@ -182,18 +184,13 @@ def _read_mosaiks(paths: dict[str, Path], spec: LocBenchDataset, split: str, met
                   features: bool) -> _Native:
     """MOSAIKS: a label CSV of all splits and one feature matrix whose rows are the CSV's rows."""
     path = paths["table"]
-    name = spec.label
-    frame = _read_csv(path, ["split", "lon", "lat", name], f"columns split, lon, lat, {name}")
+    frame = _read_csv(path, ["split", "lon", "lat", spec.label])
     sel = _split_rows(frame, split, path)
     rows = np.flatnonzero((frame["split"] == split).to_numpy())  # CSV row positions = rows of X
-    locs = np.column_stack([_numeric(sel, "lon", path), _numeric(sel, "lat", path)])
-    labels = _numeric(sel, name, path)
-    feats = None
-    if features:
-        feats = _load_dense(paths["features"], len(frame),
-                            "(rows of the CSV, all splits, 2048) image features", f"{path.name} (all splits)")
-    return _Native(locs, labels, rows.astype(np.int64), np.ones(len(sel), bool), path, path, path.name, rows=rows,
-                   feats=feats)
+    feats = _load_dense(paths["features"], len(frame), "(rows of the CSV, all splits, 2048) image features",
+                        f"{path.name} (all splits)") if features else None
+    return _Native(_lonlat(sel, path), _numeric(sel, spec.label, path), rows.astype(np.int64), np.ones(len(sel), bool),
+                   path, path, path.name, rows=rows, feats=feats)
 
 
 def _read_sustainbench(paths: dict[str, Path], spec: LocBenchDataset, split: str, meta_type: str,
@@ -201,11 +198,11 @@ def _read_sustainbench(paths: dict[str, Path], spec: LocBenchDataset, split: str
     """SustainBench: one CSV per split; the features are its ``nl_mean`` column, rows without a label dropped."""
     path = paths["table"]
     col = spec.label
-    frame = _read_csv(path, ["lon", "lat", "nl_mean", col], f"columns lon, lat, nl_mean, {col}")
+    frame = _read_csv(path, ["lon", "lat", "nl_mean", col])
     labels_all = _numeric(frame, col, path)
     keep = np.flatnonzero(~np.isnan(labels_all))  # reference: dropna(subset=[col])
     sel = frame.iloc[keep]
-    locs = np.column_stack([_numeric(sel, "lon", path), _numeric(sel, "lat", path)])
+    locs = _lonlat(sel, path)
     ids = sel["DHSID_EA"].astype(str).to_numpy(dtype=object) if "DHSID_EA" in sel.columns else keep.astype(np.int64)
     feats = _numeric(sel, "nl_mean", path).astype(np.float32)[:, None]
     return _Native(locs, labels_all[keep], ids, np.ones(len(sel), bool), path, path, path.name,
