@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_target", "same_file", "current_umask", "EXISTS_MESSAGE"]
+__all__ = ["atomic_path", "check_target", "same_file", "current_umask", "EXISTS_MESSAGE", "INPUT_MESSAGE"]
 
 #: Default wording of the refusal to overwrite (``{path}`` is filled in). The command lines
 #: translate ``overwrite=True`` into ``--overwrite`` (:func:`geocommon.cli.cli_wording`).
