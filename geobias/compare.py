@@ -7,6 +7,7 @@ above the location-unaware model's (the paper's dagger).
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geocommon.checks import check_scalar
 from geocommon.columns import find_lonlat, has_lonlat
 
 from .audit import audit
@@ -113,6 +115,8 @@ def compare_frame(
     """
     if not models:
         raise GeoBiasError("compare needs at least one model")
+    check_scalar(flag_ratio, "flag_ratio", numbers.Real, min_val=0, include_boundaries="neither", finite=True,
+                 error=GeoBiasError)
     frames = {name: _as_frame(d) for name, d in models.items()}
     donor = next((n for n, f in frames.items() if _has_coords(f)), None)
     if donor is None:

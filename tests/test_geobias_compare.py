@@ -73,3 +73,9 @@ def test_coordinates_are_borrowed_from_a_geodataframe(models):
     table = geobias.compare({"No Prior": models["No Prior"], "random": donor}, radius_km=150, progress=False)
     ref = geobias.compare({"No Prior": models["No Prior"], "random": xy}, radius_km=150, progress=False)
     np.testing.assert_allclose(table[["base", "relative"]], ref[["base", "relative"]], rtol=1e-9)
+
+
+@pytest.mark.parametrize("ratio", [0, -1.3, float("inf"), True])
+def test_bad_flag_ratio_is_refused_before_the_audits(models, ratio):
+    with pytest.raises(GeoBiasError, match="flag_ratio must be a finite number > 0"):
+        geobias.compare(models, flag_ratio=ratio, progress=False)

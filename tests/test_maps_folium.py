@@ -211,3 +211,9 @@ def test_bad_inputs(per_centre):
         explore(per_centre, "acc", hotspots=per_centre)
     with pytest.raises(GeoBiasError, match="empty"):
         explore(per_centre.iloc[:0], "acc")
+
+
+@pytest.mark.parametrize("radius", [0, -1.0, float("nan"), True])
+def test_bad_marker_radius_is_refused(per_centre, radius):
+    with pytest.raises(GeoBiasError, match="radius must be a finite number > 0"):
+        explore(per_centre, "acc", radius=radius)

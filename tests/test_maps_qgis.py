@@ -146,3 +146,9 @@ def test_atomic_and_errors(per_centre, tmp_path):
     to_gpkg(target, per_centre.iloc[:2], overwrite=True)
     assert len(pyogrio.read_dataframe(target, layer="per_centre")) == 2
     assert os.listdir(tmp_path) == ["a.gpkg"]
+
+
+@pytest.mark.parametrize("classes", [0, True, 2.5])
+def test_bad_class_counts_are_refused(classes):
+    with pytest.raises(GeoBiasError, match="classes must be an integer >= 1"):
+        graduated_qml("relative", [0.0, 0.5, 1.0], classes=classes)

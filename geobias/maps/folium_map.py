@@ -17,6 +17,7 @@ the layer control, and the data are embedded with Jinja's HTML-safe
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Sequence
 
 import folium
@@ -26,6 +27,8 @@ import pandas as pd
 from branca.element import Element
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_hex
+
+from geocommon.checks import check_scalar
 
 from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
@@ -210,6 +213,8 @@ def explore(
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise GeoBiasError(f"gdf must be a geopandas.GeoDataFrame, got {type(gdf).__name__}")
+    check_scalar(radius, "radius", numbers.Real, min_val=0, include_boundaries="neither", finite=True,
+                 error=GeoBiasError)
     if gdf.crs is None:
         raise GeoBiasError("gdf has no CRS; set one with `gdf.set_crs(4326)` (lon/lat degrees) first")
     if len(gdf) == 0:

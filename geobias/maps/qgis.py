@@ -14,6 +14,7 @@ in the usual red/blue palette. An SLD version of each style is stored too
 
 from __future__ import annotations
 
+import numbers
 import os
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -26,6 +27,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_rgba
+
+from geocommon.checks import check_scalar
 
 from .._io import atomic_path
 from ..errors import GeoBiasError
@@ -179,11 +182,12 @@ def graduated_qml(
     >>> r.get("type"), [(x.get("lower"), x.get("upper")) for x in r.iter("range")]
     ('graduatedSymbol', [('0', '0.25'), ('0.25', '0.5')])
     """
+    check_scalar(classes, "classes", numbers.Integral, min_val=1, error=GeoBiasError)
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if v.size == 0:
         raise GeoBiasError(f"column {attribute!r} has no finite values to classify")
-    breaks = np.unique(np.quantile(v, np.linspace(0, 1, max(1, int(classes)) + 1)))
+    breaks = np.unique(np.quantile(v, np.linspace(0, 1, int(classes) + 1)))
     if breaks.size == 1:
         breaks = np.array([breaks[0], breaks[0]])
     cm = colormaps[cmap]
