@@ -291,3 +291,13 @@ def test_docstring_examples(name):
     failures, tried = doctest.testmod(importlib.import_module(name), raise_on_error=False, verbose=False,
                                       optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert failures == 0 and tried > 0
+
+
+def test_z_dropped_from_a_frame_keeps_its_geometry_column():
+    gdf = gpd.GeoDataFrame({"v": [1]}, geometry=gpd.GeoSeries([shapely.Point(500000, 5e6, 30)], crs=32631))
+    gdf = gdf.rename_geometry("where")
+    out = to_wgs84(gdf, warn_z=False)
+    assert out.geometry.name == "where" and list(out.columns) == ["v", "where"]
+    assert not shapely.has_z(np.asarray(out.geometry.values)).any()
+    lon, lat = transform_lonlat(np.array([500000.0]), np.array([5e6]), 32631)
+    assert (out.geometry.x.iloc[0], out.geometry.y.iloc[0]) == pytest.approx((lon[0], lat[0]), abs=1e-9)
