@@ -122,6 +122,26 @@ def test_csv_lonlat(tmp_path):
     assert res.crs.to_epsg() == 4326 and res["obs"].tolist() == [1, 2]
 
 
+def test_errors_speak_the_command_line(tmp_path, capsys):
+    """Library messages name the flags (``--errors coerce``), not the Python arguments."""
+    p = tmp_path / "obs.csv"
+    pd.DataFrame({"lon": [2.0, 3.0, 4.0], "lat": [45.0, None, 95.0]}).to_csv(p, index=False)
+    out = tmp_path / "o.csv"
+    assert main(["encode", str(p), str(out), "--encoder", "xyz"]) == 1
+    err = capsys.readouterr().err
+    assert "--errors coerce" in err and "errors='coerce'" not in err
+    assert "2 of 3 rows" in err and not out.exists()
+    assert main(["encode", str(p), str(out), "--encoder", "xyz", "--errors", "coerce"]) == 0
+    assert pd.read_csv(out)[["xyz_0"]].isna().sum().item() == 2
+    err = capsys.readouterr().err
+    assert err.startswith("geoencode: warning: 2 of 3 rows cannot be encoded")
+    assert "(--errors coerce)" in err and "errors='coerce'" not in err
+    pd.DataFrame({"a": [1.0], "b": [2.0]}).to_csv(p, index=False)
+    assert main(["encode", str(p), str(tmp_path / "p.csv"), "--encoder", "xyz"]) == 1
+    err = capsys.readouterr().err
+    assert "--lon <column>" in err and "lon='<column>'" not in err
+
+
 def test_list(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
+from geocommon.cli import cli_wording, run_cli
+
 from .. import __version__
-from ..errors import GeoEncodeError
+from ..errors import GeoEncodeError, GeoEncodeWarning
 from .parsing import add_subcommands, parse_param
 
 __all__ = ["main", "build_parser", "parse_param", "COMMANDS"]
@@ -56,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geoencode`` console script; returns the exit status.
 
     0 on success; errors of the library (bad input, existing output …) print
-    ``geoencode: error: …`` and return 1; usage errors return 2; Ctrl-C returns 130.
+    ``geoencode: error: …`` in the command line's words (``--errors coerce``, not
+    ``errors='coerce'``) and return 1; usage errors return 2; Ctrl-C returns 130 (the same codes
+    as ``geobias``: :func:`geocommon.cli.run_cli`).
 
     Examples
     --------
@@ -67,15 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     (0, True)
     """
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    try:
-        return int(args._run(args))
-    except (GeoEncodeError, FileExistsError, FileNotFoundError) as exc:
-        print(f"geoencode: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("geoencode: interrupted; no output was written.", file=sys.stderr)
-        return 130
+
+    def run(args: argparse.Namespace) -> int:
+        # The library's warnings (rows set to NaN with --errors coerce …) are printed like its
+        # errors: one line, in flag words, without Python's file:line prefix.
+        original = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if not issubclass(category, GeoEncodeWarning):
+                return original(message, category, filename, lineno, file, line)
+            print(f"{parser.prog}: warning: {cli_wording(str(message), parser)}", file=sys.stderr)
+
+        warnings.showwarning = show
+        try:
+            return args._run(args)
+        finally:
+            warnings.showwarning = original
+
+    return run_cli(parser, run, argv, errors=(GeoEncodeError, FileExistsError, FileNotFoundError))

@@ -17,6 +17,8 @@ import pandas as pd
 import pyproj
 import shapely
 import torch
+from geocommon.columns import LAT_ALIASES, LON_ALIASES, find_column
+from geocommon.rows import format_labels
 from torch import nn
 from tqdm import tqdm
 
@@ -64,8 +66,6 @@ class EmbeddingModel(Protocol):
 EncoderLike = str | EmbeddingModel | nn.Module | Callable[[torch.Tensor], torch.Tensor]
 
 _HOWS = ("centroid", "representative", "aggregate")
-_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
-_LAT_NAMES = ("lat", "latitude", "y")
 _PROGRESS_MIN_ROWS = 100_000
 _FLOATS = {torch.float16, torch.bfloat16, torch.float32, torch.float64}
 
@@ -81,14 +81,6 @@ class _Points:
     points: np.ndarray  # (n_good, 2) or (n_good, S, 2) lon/lat degrees, lon in [-180, 180]
 
 
-def _label_list(index: pd.Index, mask: np.ndarray, limit: int = 5) -> str:
-    rows = np.flatnonzero(mask)
-    shown = [index[int(r)] for r in rows[:limit]]
-    shown = [x.item() if isinstance(x, np.generic) else x for x in shown]
-    more = f" … ({len(rows)} rows in all)" if len(rows) > limit else f" ({len(rows)} row{'s' * (len(rows) != 1)})"
-    return f"{shown}{more}"
-
-
 def _report(index: pd.Index, problems: dict[str, np.ndarray], errors: Errors, stacklevel: int) -> np.ndarray:
     """Combine the problem masks; raise (errors='raise') or warn (errors='coerce')."""
     bad = np.zeros(len(index), bool)
@@ -96,7 +88,7 @@ def _report(index: pd.Index, problems: dict[str, np.ndarray], errors: Errors, st
     for reason, mask in problems.items():
         mask = mask & ~bad  # each row reported once, under its first problem
         if mask.any():
-            lines.append(f"  - {reason}: index labels {_label_list(index, mask)}")
+            lines.append(f"  - {reason}: index labels {format_labels(index[mask], limit=5)}")
             bad |= mask
     if not bad.any():
         return bad
@@ -116,10 +108,9 @@ def _find_column(df: pd.DataFrame, given: str | None, names: tuple[str, ...], wh
         if given not in df.columns:
             raise GeoEncodeError(f"{what}={given!r} is not a column; columns are {list(df.columns)[:20]}.")
         return given
-    lower = {str(c).lower(): c for c in df.columns}
-    for name in names:
-        if name in lower:
-            return lower[name]
+    found = find_column(df.columns, names)
+    if found is not None:
+        return found
     raise GeoEncodeError(
         f"cannot tell which column holds the {what}itude; pass {what}='<column>' "
         f"(looked for {list(names)} among {list(df.columns)[:20]})."
@@ -127,8 +118,8 @@ def _find_column(df: pd.DataFrame, given: str | None, names: tuple[str, ...], wh
 
 
 def _columns_lonlat(df: pd.DataFrame, lon: str | None, lat: str | None, assume_crs: Any):
-    lon_col = _find_column(df, lon, _LON_NAMES, "lon")
-    lat_col = _find_column(df, lat, _LAT_NAMES, "lat")
+    lon_col = _find_column(df, lon, LON_ALIASES, "lon")
+    lat_col = _find_column(df, lat, LAT_ALIASES, "lat")
     x = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     y = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     crs = WGS84 if assume_crs is None else _resolve_crs(None, assume_crs, "")
