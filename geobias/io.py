@@ -26,7 +26,7 @@ _CSV_FIX = ("every line must have as many comma-separated fields as the header; 
             "contain commas, or remove the stray line")
 
 
-def as_wgs84(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "the GeoDataFrame"):
+def as_wgs84(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "the GeoDataFrame") -> gpd.GeoDataFrame | gpd.GeoSeries:
     """``data`` in EPSG:4326 lon/lat (:func:`geocommon.crs.to_wgs84`, geobias's error).
 
     Examples
@@ -40,19 +40,19 @@ def as_wgs84(data: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "the GeoDataFra
 
 
 def _read_csv(path) -> pd.DataFrame:
-    name = repr(str(path)) if isinstance(path, (str, os.PathLike)) else "the results"
+    name = f"results file {str(path)!r}" if isinstance(path, (str, os.PathLike)) else "the results"
     try:
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise GeoBiasError(f"results file {name} is empty; it needs a header line and one line per sample") from None
+        raise GeoBiasError(f"{name} is empty; it needs a header line and one line per sample") from None
     except pd.errors.ParserError as exc:
         # pandas says "Expected 3 fields in line 7, saw 5" or "EOF inside string starting at row 4"
         detail = str(exc).strip().split("C error: ")[-1]
         where = re.search(r"(?:line|row) (\d+)", detail)
         at = f" at line {where[1]}" if where else ""
-        raise GeoBiasError(f"results file {name} is not a valid CSV{at} ({detail}); {_CSV_FIX}") from None
+        raise GeoBiasError(f"{name} is not a valid CSV{at} ({detail}); {_CSV_FIX}") from None
     except UnicodeDecodeError as exc:
-        raise GeoBiasError(f"results file {name} is not UTF-8 text (byte {exc.start}); save it as a UTF-8 CSV") from None
+        raise GeoBiasError(f"{name} is not UTF-8 text (byte {exc.start}); save it as a UTF-8 CSV") from None
 
 
 def read_results(path: str | os.PathLike) -> pd.DataFrame:
