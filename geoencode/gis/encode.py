@@ -7,6 +7,7 @@ latitudes beyond ±90°); the geometry maths and the encoders trust what they ar
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Protocol, runtime_checkable
@@ -17,6 +18,7 @@ import pandas as pd
 import pyproj
 import shapely
 import torch
+from geocommon.checks import check_scalar
 from geocommon.columns import LAT_ALIASES, LON_ALIASES, find_column
 from geocommon.rows import format_labels
 from torch import nn
@@ -222,10 +224,8 @@ def _check_args(how, errors, return_type, n_samples, batch_size, pool) -> None:
         raise GeoEncodeError(f"errors must be 'raise' or 'coerce', got {errors!r}.")
     if return_type not in ("pandas", "numpy", "torch"):
         raise GeoEncodeError(f"return_type must be 'pandas', 'numpy' or 'torch', got {return_type!r}.")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise GeoEncodeError(f"n_samples must be a positive integer, got {n_samples!r}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise GeoEncodeError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    check_scalar(n_samples, "n_samples", numbers.Integral, min_val=1, error=GeoEncodeError)
+    check_scalar(batch_size, "batch_size", numbers.Integral, min_val=1, error=GeoEncodeError)
     if pool not in ("mean", "max"):
         raise GeoEncodeError(f"pool must be 'mean' or 'max', got {pool!r}.")
 

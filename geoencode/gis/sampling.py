@@ -7,8 +7,11 @@ do not depend on which chunk, batch or Dask partition it is processed in.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import shapely
+from geocommon.checks import check_scalar
 
 from ..errors import GeoEncodeError
 from .antimeridian import Antimeridian, _as_geom_array, _wrap
@@ -40,8 +43,7 @@ def _uniform(seed: int, key: np.ndarray, *counters) -> np.ndarray:
 def _check_seed(random_state) -> int:
     if random_state is None:
         return int(np.random.SeedSequence().entropy & 0xFFFFFFFFFFFFFFFF)
-    if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state, (int, np.integer)):
-        raise GeoEncodeError(f"random_state must be an int or None, got {random_state!r}.")
+    check_scalar(random_state, "random_state", numbers.Integral, error=GeoEncodeError)
     return int(random_state)
 
 
@@ -97,8 +99,7 @@ def sample_points(
     """
     arr = _as_geom_array(geoms)
     _check_rows(arr)
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise GeoEncodeError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    check_scalar(n_samples, "n_samples", numbers.Integral, min_val=1, error=GeoEncodeError)
     seed = _check_seed(random_state)
     n = len(arr)
     keys = np.arange(n, dtype=np.uint64) if keys is None else np.asarray(keys, dtype=np.uint64)
