@@ -23,6 +23,7 @@ _ASSIGNMENT = re.compile(
     r"(?<![\w.\-])(?P<name>[A-Za-z_]\w*)=(?P<value>'[^']*'|\"[^\"]*\"|\.\.\.|[^\s,;:()\[\]/`]+)?"
 )
 # "k must be an integer >= 1" (geocommon.checks.check_scalar's wording): the name is the subject
+_TWICE = re.compile(r"(--[\w-]+(?: [^\s()]+)?) \((?:CLI: )?\1(?: on the command line)?\)")
 _SUBJECT = re.compile(r"(?<![\w.\-=`'\"])(?P<name>[A-Za-z_]\w*)(?= must be\b)")
 
 
@@ -99,7 +100,9 @@ def cli_wording(message: str, parser: argparse.ArgumentParser) -> str:
         return f"{flag} {value}"
 
     message = _ASSIGNMENT.sub(rewrite, message)
-    return _SUBJECT.sub(lambda m: _flag(options[m["name"]]) if m["name"] in options else m[0], message)
+    message = _SUBJECT.sub(lambda m: _flag(options[m["name"]]) if m["name"] in options else m[0], message)
+    # "pass overwrite=True (--overwrite on the command line)" has now said the flag twice
+    return _TWICE.sub(r"\1", message)
 
 
 def run_cli(

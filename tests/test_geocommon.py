@@ -245,7 +245,10 @@ def parser():
 def test_python_wording_becomes_flags(parser):
     assert cli_wording("or pass errors='coerce' to get NaN rows", parser) == "or pass --errors coerce to get NaN rows"
     assert cli_wording('pass errors="coerce".', parser) == "pass --errors coerce."
-    assert cli_wording("pass overwrite=True (CLI: --overwrite)", parser) == "pass --overwrite (CLI: --overwrite)"
+    assert cli_wording("pass overwrite=True (CLI: --overwrite)", parser) == "pass --overwrite"
+    assert cli_wording("pass overwrite=True (--overwrite on the command line) to replace it", parser) == \
+        "pass --overwrite to replace it"
+    assert cli_wording("pass errors='coerce' (--errors coerce on the command line)", parser) == "pass --errors coerce"
     assert cli_wording("radius_km=0.5 is too small", parser) == "--radius-km 0.5 is too small"
     assert cli_wording("save with offline=False", parser) == "save with no --offline"
     assert cli_wording("radius_km must be a number > 0, got 0.0.", parser) == "--radius-km must be a number > 0, got 0.0."
