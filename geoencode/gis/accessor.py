@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..errors import GeoEncodeWarning
 from .crs import to_wgs84
-from .encode import EncoderLike, _prepare, encode, to_lonlat
+from .encode import EncoderLike, encode
+from .points import _prepare, to_lonlat
 from .spherical import spherical_area
 
 __all__ = ["GeoAccessor", "register_accessor", "ACCESSOR_NAME"]

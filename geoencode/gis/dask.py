@@ -23,7 +23,8 @@ import torch
 
 from ..errors import GeoEncodeError
 from .accessor import register_accessor
-from .encode import EncoderLike, _as_torch_dtype, _probe_dim, encode, resolve_encoder
+from .embedding import EncoderLike, _as_torch_dtype, _probe_dim, resolve_encoder
+from .encode import encode
 
 __all__ = ["DaskGeoAccessor", "register_dask"]
 
