@@ -118,3 +118,21 @@ def test_imports_at_run_time():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     loaded = json.loads(r.stdout)
     assert loaded == {"geocommon": [], "geobias": ["geobias"]}
+
+
+def _readme_layout() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    return [word for line in block.splitlines() if line and not line[0].isspace()
+            for word in line.split("  ", 1)[0].split()]
+
+
+def test_readme_layout_matches_the_tree():
+    """Every path the README's layout names exists, and every package and geoencode subpackage is named."""
+    listed = _readme_layout()
+    assert listed, "README.md has no layout block"
+    assert [p for p in listed if not (ROOT / p).exists()] == []
+    packages = [p.name + "/" for p in ROOT.iterdir() if (p / "__init__.py").is_file()]
+    subpackages = [f"geoencode/{p.name}/" for p in (ROOT / "geoencode").iterdir() if (p / "__init__.py").is_file()]
+    unnamed = [p for p in packages + subpackages if not any(entry.startswith(p) for entry in listed)]
+    assert sorted(unnamed) == []
