@@ -38,9 +38,10 @@ import pandas as pd
 from libpysal.graph import Graph
 from libpysal.weights import W
 from scipy import stats
-from sklearn.neighbors import BallTree
 
 from .errors import GeoBiasError, GeoBiasWarning, describe_rows
+from .sphere import EARTH_RADIUS_KM
+from .weights import great_circle_weights
 
 __all__ = [
     "HOTSPOT_CLASSES",
@@ -53,8 +54,6 @@ __all__ = [
     "lonlat_degrees",
 ]
 
-EARTH_RADIUS_KM = 6371.0088
-"""Mean Earth radius (IUGG) used to turn ``radius_km`` into an angle."""
 
 #: Class labels, from hottest to coldest (``bin`` 3 … -3), then the local-Moran outliers.
 HOTSPOT_CLASSES: tuple[str, ...] = (
@@ -166,94 +165,6 @@ def lonlat_degrees(gdf: gpd.GeoDataFrame) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # weights
 # --------------------------------------------------------------------------------------
-def great_circle_weights(
-    gdf: gpd.GeoDataFrame,
-    k: int | None = None,
-    radius_km: float | None = None,
-) -> Graph:
-    """Binary spatial weights on great-circle distance, as a :class:`libpysal.graph.Graph`.
-
-    ``k`` alone: each location's ``k`` nearest neighbours (asymmetric kNN).
-    ``radius_km`` alone: all neighbours within that distance (a distance band,
-    inclusive). Both: the ``k`` nearest among those within ``radius_km`` (the
-    neighbourhood definition of the audit). A location never neighbours itself;
-    one without neighbours is an isolate (a zero self-weight, libpysal's
-    convention). Ties are broken by row position, so the result is deterministic.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Locations (any CRS; transformed to EPSG:4326). Ids of the graph are its
-        row labels.
-    k : int, optional
-        Number of nearest neighbours (default 8 when ``radius_km`` is not given).
-    radius_km : float, optional
-        Distance band in kilometres (great-circle, mean Earth radius).
-
-    Returns
-    -------
-    libpysal.graph.Graph
-        Weight 1 for every neighbour.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> g = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 0.5, 3], [0, 0, 0]), crs=4326,
-    ...                      index=["a", "b", "c"])
-    >>> w = great_circle_weights(g, radius_km=100)
-    >>> w.adjacency.loc[lambda s: s > 0].index.tolist()
-    [('a', 'b'), ('b', 'a')]
-    >>> great_circle_weights(g, k=1).cardinalities.tolist()
-    [1, 1, 1]
-    """
-    _check_frame(gdf)
-    n = len(gdf)
-    if k is None and radius_km is None:
-        k = 8
-    if k is not None:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise GeoBiasError(f"k must be a positive integer, got {k!r}")
-        if k >= n:
-            raise GeoBiasError(
-                f"k={k} needs at least k + 1 = {k + 1} locations, the frame has {n}; pass a smaller k"
-            )
-    if radius_km is not None and not (np.isfinite(radius_km) and radius_km > 0):
-        raise GeoBiasError(f"radius_km must be a positive number of kilometres, got {radius_km!r}")
-    lonlat = lonlat_degrees(gdf)
-    X = np.radians(lonlat[:, ::-1])  # (lat, lon) in radians, as sklearn's haversine wants
-    tree = BallTree(X, metric="haversine")
-    focal: list[np.ndarray] = []
-    neigh: list[np.ndarray] = []
-    if k is not None:
-        q = min(k + 1, n)
-        dist, idx = tree.query(X, k=q)
-        for i in range(n):
-            d, j = dist[i], idx[i]
-            order = np.lexsort((j, d))  # distance, then row position
-            d, j = d[order], j[order]
-            keep = j != i
-            d, j = d[keep][:k], j[keep][:k]
-            if radius_km is not None:
-                j = j[d <= radius_km / EARTH_RADIUS_KM]
-            focal.append(np.full(j.size, i))
-            neigh.append(j)
-    else:
-        found = tree.query_radius(X, r=radius_km / EARTH_RADIUS_KM)
-        for i, j in enumerate(found):
-            j = np.sort(j[j != i])
-            focal.append(np.full(j.size, i))
-            neigh.append(j)
-    f = np.concatenate(focal) if focal else np.empty(0, dtype=int)
-    t = np.concatenate(neigh) if neigh else np.empty(0, dtype=int)
-    isolates = np.setdiff1d(np.arange(n), f)
-    f = np.concatenate([f, isolates])
-    t = np.concatenate([t, isolates])
-    wts = np.concatenate([np.ones(f.size - isolates.size), np.zeros(isolates.size)])
-    order = np.lexsort((t, f))
-    ids = gdf.index.to_numpy()
-    return Graph.from_arrays(ids[f[order]], ids[t[order]], wts[order])
-
-
 def _align_weights(w, index: pd.Index) -> Graph:
     """The weights as a Graph whose ids are exactly ``index`` (any order), or a clear error."""
     if isinstance(w, W):

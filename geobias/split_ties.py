@@ -14,10 +14,11 @@ exact duplicates, where the reference's out-degree quirk applies) marks its cent
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .background import RingPattern
 from .moran import PresenceBatch, ball_candidates, signature
-from .sphere import angle_to_chord, chord_to_angle, haversine, latlon_to_xyz, rotation_to_centre, to_polar_frame
+from .sphere import angle_to_chord, chord_to_angle, latlon_to_xyz, rotation_to_centre, to_polar_frame
 from .ties import tie_tolerance
 
 __all__ = ["split_moran_numerators"]
@@ -34,48 +35,65 @@ def _band_mixed(band: np.ndarray, sig: np.ndarray, ring_in_band: np.ndarray) -> 
     return lo != hi
 
 
-def _ring_counts(pattern: RingPattern, pts: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
-    """Number of ring points within (``strict``: closer than) ``radius`` radians of each point."""
-    out = np.zeros(len(pts), dtype=np.int64)
-    ok = radius > 0 if strict else radius >= 0
-    if pattern.size == 0 or not ok.any():
-        return out
-    r = angle_to_chord(radius[ok])
-    if strict:
-        r = np.nextafter(r, -np.inf)
-    out[ok] = pattern.tree.query_ball_point(pts[ok], r, return_length=True)
-    return out
+def _presence_rows(x, xbar, pxyz, pattern, k, sig_p):
+    """Per centre, the sum over presence rows of ``z_p * sum_j w_pj z_j``, and tie flags.
 
-
-def _presence_rows(x, xbar, pxyz, dpp, pattern, k, sig_p):
-    """Sum over presence rows of ``z_p * sum_j w_pj z_j`` and each row's tie flag."""
+    Each row needs only its neighbours up to the tie band of its k-th distance: the nearest
+    ring points (the pattern's KD-tree) and the nearest presence points of the same centre (one
+    KD-tree over the batch, centres kept apart by a fourth coordinate). Rows whose band reaches
+    past what was queried are queried again, wider: only duplicate-heavy rows ever are.
+    """
     V, C, n = x.shape
     M = pattern.size
-    flat = pxyz.reshape(C * n, 3)
-    q = min(k, M)
-    if q:
-        dr, _ = pattern.tree.query(flat, k=q)
-        dr = chord_to_angle(np.asarray(dr).reshape(C, n, q))
-        dk = np.partition(np.concatenate([dpp, dr], axis=2), k - 1, axis=2)[:, :, k - 1]
-    else:
-        dk = np.partition(dpp, k - 1, axis=2)[:, :, k - 1]
-    tol = tie_tolerance(dk)
-    lo, hi = dk - tol, dk + tol
-    closer = dpp < lo[..., None]
-    band = ~closer & (dpp <= hi[..., None])
-    ring_lt = _ring_counts(pattern, flat, lo.ravel(), strict=True).reshape(C, n)
-    ring_le = _ring_counts(pattern, flat, hi.ravel(), strict=False).reshape(C, n)
-    n_s = closer.sum(-1) + ring_lt
-    n_t = band.sum(-1) + (ring_le - ring_lt)
-    w = closer + band * ((k - n_s) / n_t)[..., None]
-    # explicit product-sum (pairwise per row) rather than einsum, whose kernel may depend on
-    # the batch size: chunking must not change bits
-    sx = (w[None] * x[:, :, None, :]).sum(axis=3)
-    contrib = ((x - xbar[:, :, None]) * (sx - xbar[:, :, None] * k)).sum(axis=2)
-    cut = n_s + n_t > k
-    sig = np.broadcast_to(sig_p[:, None, :], band.shape)
-    flag = cut & ((lo <= 0) | _band_mixed(band, sig, ring_le > ring_lt))
-    return contrib, flag.any(axis=1)
+    N = C * n
+    owner = np.repeat(np.arange(C), n)
+    pts = pxyz.reshape(N, 3)
+    # chords within a centre are <= 2, so a gap of 4 between centres keeps them apart
+    lifted = np.column_stack([pts, 4.0 * owner])
+    tree = cKDTree(lifted)
+    xf = x.reshape(V, N)
+    sig = sig_p.reshape(N)
+    contrib = np.zeros((V, C))
+    flag = np.zeros(C, dtype=bool)
+    rows = np.arange(N)
+    q = k + 8
+    while rows.size:
+        qp, qr = min(q + 1, n), min(q, M)
+        dp, ip = tree.query(lifted[rows], k=qp, distance_upper_bound=2.5)
+        dp, ip = np.asarray(dp).reshape(rows.size, qp), np.asarray(ip).reshape(rows.size, qp)
+        full_p = np.isfinite(dp[:, -1])
+        dp = np.where(ip == rows[:, None], np.inf, chord_to_angle(dp))  # the row's own point
+        ip = np.where(np.isfinite(dp), ip, 0)
+        if qr:
+            dr, _ = pattern.tree.query(pts[rows], k=qr)
+            dr = chord_to_angle(np.asarray(dr).reshape(rows.size, qr))
+        else:
+            dr = np.empty((rows.size, 0))
+        dk = np.partition(np.concatenate([dp, dr], axis=1), k - 1, axis=1)[:, k - 1]
+        tol = tie_tolerance(dk)
+        lo, hi = dk - tol, dk + tol
+        last_p = np.where(np.isfinite(dp), dp, -np.inf).max(axis=1)
+        more = (qp < n) & full_p & (last_p <= hi)
+        if qr:
+            more |= (qr < M) & (dr[:, -1] <= hi)
+        done = ~more
+        r, lo, hi, dp, ip, dr = rows[done], lo[done], hi[done], dp[done], ip[done], dr[done]
+        c = owner[r]
+        closer = dp < lo[:, None]
+        band = ~closer & (dp <= hi[:, None])
+        ring_closer = (dr < lo[:, None]).sum(axis=1)
+        ring_band = (dr <= hi[:, None]).sum(axis=1) - ring_closer
+        n_s = closer.sum(axis=1) + ring_closer
+        n_t = band.sum(axis=1) + ring_band
+        w = closer + band * ((k - n_s) / n_t)[:, None]
+        for v in range(V):
+            sx = (w * xf[v, ip]).sum(axis=1)
+            contrib[v] += np.bincount(c, weights=(xf[v, r] - xbar[v, c]) * (sx - xbar[v, c] * k), minlength=C)
+        cut = n_s + n_t > k
+        mixed = _band_mixed(band, sig[ip], ring_band > 0)
+        flag[c[cut & ((lo <= 0) | mixed)]] = True
+        rows, q = rows[more], 4 * q
+    return contrib, flag
 
 
 def _ring_rows(x, xbar, pxyz, pattern, k, sig_p):
@@ -161,11 +179,9 @@ def split_moran_numerators(batch: PresenceBatch, pattern: RingPattern, k: int) -
     lat, lon, x = batch.lat, batch.lon, np.asarray(batch.values, dtype=float)
     V, C, n = x.shape
     xbar = x.sum(axis=2) / (n + pattern.size)
-    dpp = haversine(lat[:, :, None], lon[:, :, None], lat[:, None, :], lon[:, None, :])
-    dpp[:, np.arange(n), np.arange(n)] = np.inf
     pxyz = to_polar_frame(latlon_to_xyz(lat, lon), rotation_to_centre(batch.centre_lat, batch.centre_lon))
     sig_p = signature(x)
-    contrib, flag_p = _presence_rows(x, xbar, pxyz, dpp, pattern, k, sig_p)
+    contrib, flag_p = _presence_rows(x, xbar, pxyz, pattern, k, sig_p)
     edge, flag_b = _ring_rows(x, xbar, pxyz, pattern, k, sig_p)
     I = contrib - xbar * (edge - xbar * k * pattern.size)
     return I, flag_p | flag_b
