@@ -318,20 +318,16 @@ def test_cli_install_then_qgis_startup_lists_the_provider(tmp_path):
 
     # QGIS starts with the profile, loads the enabled plugin and lists its algorithms.
     r = qgis_process("list", library=True)
-    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.returncode == 0, r.stderr[-3000:]  # also: no crash on exit with the pip wheels loaded
     listed = json.loads(r.stdout)["providers"]["geoencode"]
     assert set(listed["algorithms"]) == {"geoencode:encode", "geoencode:geobias_audit", "geoencode:hotspots"}
-    r = qgis_process("run", "geoencode:encode", "--", f"INPUT={gpkg}|layername=points", "ENCODER=sphereC",
-                     "PARAMS=frequency_num=4", f"OUTPUT={tmp_path / 'enc.gpkg'}", library=True)
-    assert r.returncode == 0, r.stderr[-3000:]
-    np.testing.assert_allclose(gpd.read_file(tmp_path / "enc.gpkg").filter(like="sphereC_").to_numpy(),
-                               points.geo.encode("sphereC", frequency_num=4).to_numpy(), rtol=1e-6, atol=1e-7)
+    assert "cannot import" not in r.stderr
 
-    # Without the library on QGIS's Python: still listed; running says what is missing, no traceback.
-    r = qgis_process("list", library=False)
-    assert r.returncode == 0 and "geoencode:encode" in json.loads(r.stdout)["providers"]["geoencode"]["algorithms"]
-    assert "cannot import" in r.stderr and "Traceback" not in r.stderr
+    # Without the library on QGIS's Python the plugin still loads; running says what is missing
+    # (in the log and as the algorithm's error), with no traceback and no output.
     r = qgis_process("run", "geoencode:encode", "--", f"INPUT={gpkg}|layername=points",
                      f"OUTPUT={tmp_path / 'none.gpkg'}", library=False)
+    text = r.stdout + r.stderr
     assert r.returncode != 0 and not (tmp_path / "none.gpkg").exists()
-    assert "cannot import" in r.stdout + r.stderr and "Traceback" not in r.stdout + r.stderr
+    assert text.count("cannot import") >= 2 and "geoencode (ModuleNotFoundError" in text  # log + dialog/error
+    assert "Traceback" not in text
