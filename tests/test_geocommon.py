@@ -304,3 +304,20 @@ def test_z_dropped_from_a_frame_keeps_its_geometry_column():
     assert not shapely.has_z(np.asarray(out.geometry.values)).any()
     lon, lat = transform_lonlat(np.array([500000.0]), np.array([5e6]), 32631)
     assert (out.geometry.x.iloc[0], out.geometry.y.iloc[0]) == pytest.approx((lon[0], lat[0]), abs=1e-9)
+
+
+def test_file_systems_without_hard_links_still_refuse_to_clobber(tmp_path, monkeypatch):
+    import errno
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "a.txt"
+    with atomic_path(target) as tmp:
+        tmp.write_text("one")
+    assert target.read_text() == "one"
+    with pytest.raises(MyError, match="already exists"):
+        with atomic_path(target, error=MyError, exists_message="{path} already exists") as tmp:
+            tmp.write_text("two")
+    assert target.read_text() == "one" and sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
