@@ -26,8 +26,11 @@ class LocationPrior(nn.Module):
     --------
     >>> import geoencode
     >>> prior = LocationPrior(geoencode.build("xyz", out_dim=16), num_classes=5)
-    >>> prior([[0.0, 0.0]]).shape, prior.embed([[0.0, 0.0]]).shape
-    (torch.Size([1, 5]), torch.Size([1, 16]))
+    >>> prior([[0.0, 0.0]]).shape, prior.embed([[0.0, 0.0]]).shape, prior.out_dim
+    (torch.Size([1, 5]), torch.Size([1, 16]), 16)
+
+    A pretrained encoder works the same way, frozen (the default) or fine-tuned
+    (``geoencode.pretrained("geoclip", trainable=True)``): only ``class_emb`` then trains.
     """
 
     def __init__(self, encoder: LocationEncoder, num_classes: int) -> None:
@@ -35,6 +38,16 @@ class LocationPrior(nn.Module):
         self.encoder = encoder
         self.class_emb = nn.Linear(encoder.out_dim, num_classes, bias=False)
         self.num_classes = num_classes
+
+    @property
+    def out_dim(self) -> int:
+        """Size of :meth:`embed`'s output (the GIS model protocol)."""
+        return int(self.encoder.out_dim)
+
+    @property
+    def input_dtype(self) -> torch.dtype:
+        """The dtype the encoder wants lon/lat in (the GIS model protocol)."""
+        return getattr(self.encoder, "input_dtype", torch.float64)
 
     def embed(self, lonlat: LonLat) -> torch.Tensor:
         """The location embedding ``Enc(x)``, ``(..., out_dim)``."""

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._coords import LonLat, as_lonlat_tensor, bounds_ok, check_lonlat, lonlat_bounds
+from .._coords import LonLat, as_lonlat_tensor, bounds_ok, check_lonlat, lonlat_bounds, wrap_longitude
 from ..encoder import LocationEncoder
 from ..positional.base import PositionEncoder
 
@@ -62,28 +62,34 @@ class PretrainedEncoder(LocationEncoder):
 
     def forward(self, lonlat: LonLat) -> torch.Tensor:
         """Embeddings ``(..., out_dim)`` for lon/lat degrees ``(..., 2)``, longitude first."""
-        dev = next(self.network.parameters()).device
-        x = as_lonlat_tensor(lonlat, device=dev)
+        weight = next(self.network.parameters())
+        x = as_lonlat_tensor(lonlat, device=weight.device)
         if x.dtype != self.input_dtype and x.dtype in (torch.float16, torch.bfloat16, torch.float32):
             x = x.to(self.input_dtype)  # exact: widening never changes a coordinate
-        n = x.numel() // 2
+        pe = self.position_encoder
+        flat = x.reshape(-1, 2)
+        n = flat.shape[0]
+        # Checked and wrapped once for the whole input (errors name the caller's rows), then the
+        # position encoder's block kernel and the network run batch by batch.
+        bounds = lonlat_bounds(flat) if n else None
+        if pe.validate and not bounds_ok(bounds):
+            check_lonlat(flat)
+        if pe.wrap_longitudes and bounds is not None and not (-180.0 <= bounds[0] and bounds[1] <= 180.0):
+            flat = torch.stack([wrap_longitude(flat[:, 0]), flat[:, 1]], dim=-1)
+        consts = pe._constants(flat.dtype, flat.device)
+
+        def run(block: torch.Tensor) -> torch.Tensor:
+            return self.network(pe._encode_block(block, consts).to(weight.dtype))
+
         recording = torch.is_grad_enabled() and (x.requires_grad or any(p.requires_grad for p in self.parameters()))
         if n <= self.batch_size or recording:
-            return super().forward(x)
-        flat = x.reshape(-1, 2)
-        pe = self.position_encoder
-        if pe.validate and not bounds_ok(lonlat_bounds(flat)):
-            check_lonlat(flat)  # once, on the whole input, so the error names the caller's rows
-        out = torch.empty((n, self.out_dim), dtype=self.dtype, device=dev)
+            return run(flat).reshape(*x.shape[:-1], self.out_dim)
+        out = torch.empty((n, self.out_dim), dtype=weight.dtype, device=weight.device)
         show = n >= self._PROGRESS_MIN_ROWS if self.progress is None else bool(self.progress)
-        validate, pe.validate = pe.validate, False
-        try:
-            with tqdm(total=n, disable=not show, unit="pt", desc=f"encoding ({self.name})", leave=False) as bar:
-                for i in range(0, n, self.batch_size):
-                    out[i:i + self.batch_size] = super().forward(flat[i:i + self.batch_size])
-                    bar.update(min(self.batch_size, n - i))
-        finally:
-            pe.validate = validate
+        with tqdm(total=n, disable=not show, unit="pt", desc=f"encoding ({self.name})", leave=False) as bar:
+            for i in range(0, n, self.batch_size):
+                out[i:i + self.batch_size] = run(flat[i:i + self.batch_size])
+                bar.update(min(self.batch_size, n - i))
         return out.reshape(*x.shape[:-1], self.out_dim)
 
     def extra_repr(self) -> str:

@@ -270,6 +270,8 @@ def pretrained(name: str, path: str | os.PathLike | None = None, device: torch.d
     file = locate(weights, path)
     verify(weights, file, sha256 if sha256 is not None else weights.sha256)
     pe, net, extra = _LOADERS[weights.family](_torch_load(file), dtype)
+    if dtype == torch.float64 and hasattr(pe, "feature_dtype"):
+        pe.feature_dtype = torch.float64
     config = {"encoder": weights.name, "pretrained": weights.name, "file": str(file), **extra}
     model = PretrainedEncoder(pe, net, config, batch_size=batch_size, progress=progress)
     model.requires_grad_(bool(trainable))
