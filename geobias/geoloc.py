@@ -7,9 +7,11 @@ the level is a success (``+1``), otherwise a failure (``-1``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from .audit import audit
@@ -19,7 +21,7 @@ __all__ = ["audit_geolocalization"]
 
 
 def audit_geolocalization(
-    data,
+    data: gpd.GeoDataFrame | pd.DataFrame | str | os.PathLike,
     value: str = "haversine_distance_km",
     scales: Iterable[str | float] = tuple(SCALES),
     radius_km: float = 100.0,

@@ -17,8 +17,9 @@ output to reproduce.
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +36,8 @@ from .sphere import EARTH_RADIUS_KM, latlon_to_xyz, rotation_to_centre, to_polar
 __all__ = ["partition_ids", "kl_divergence", "sri_per_centre", "sri", "SRIResult"]
 
 Partition = Literal["scale-grid", "distance-lag", "direction-sector"]
+#: What the results may be: points, a frame with lon/lat columns, or a CSV path.
+Results = gpd.GeoDataFrame | pd.DataFrame | str | os.PathLike
 
 
 def kl_divergence(glob: np.ndarray, local: np.ndarray, eps: float = 1e-8) -> np.ndarray:
@@ -248,10 +251,10 @@ class SRIResult:
     (300, 0)
     """
 
-    def __init__(self, data, value: str = "hit@1", radius_km: float = 0.05 * EARTH_RADIUS_KM,
+    def __init__(self, data: Results, value: str = "hit@1", radius_km: float = 0.05 * EARTH_RADIUS_KM,
                  partition: Partition = "scale-grid", scale_km: float = 0.01 * EARTH_RADIUS_KM,
                  lag_km: float = 0.01 * EARTH_RADIUS_KM, n_splits: int = 8, k_part: int = 400,
-                 bins: int | None = None, threshold: int = 20, value_threshold=None,
+                 bins: int | None = None, threshold: int = 20, value_threshold: float | str | None = None,
                  lon: str | None = None, lat: str | None = None, radians: str = "reference") -> None:
         for name, v in (("radius_km", radius_km), ("scale_km", scale_km), ("lag_km", lag_km)):
             check_scalar(v, name, numbers.Real, min_val=0, include_boundaries="neither", finite=True,
@@ -303,7 +306,7 @@ class SRIResult:
                 f"({len(self.per_centre)} centres, {self.n_unscored} without a part of the minimum size)")
 
 
-def sri(data, value: str = "hit@1", partition: Partition = "scale-grid", **kwargs) -> SRIResult:
+def sri(data: Results, value: str = "hit@1", partition: Partition = "scale-grid", **kwargs: Any) -> SRIResult:
     """Spatial relative information of one model's results: :class:`SRIResult` (its parameters).
 
     Examples
