@@ -95,7 +95,9 @@ def test_paper_models_have_the_authors_shapes():
     assert isinstance(sphere.head, torch.nn.Identity) and sphere.encoder.network.out_dim == 1
     fcnet = build_recipe_model(paper_recipe("landocean", "wrap", "fcnet"), 1, "binary")
     assert fcnet.head.bias is None and fcnet.head.in_features == 96  # their class_emb
-    assert next(fcnet.parameters()).dtype == torch.float64
+    assert next(fcnet.parameters()).dtype == torch.float32
+    exact = build_recipe_model(paper_recipe("landocean", "wrap", "fcnet").with_overrides(dtype="float64"), 1, "binary")
+    assert next(exact.parameters()).dtype == torch.float64 and exact(torch.zeros(3, 2)).dtype == torch.float64
 
 
 def test_fit_stops_on_validation_loss_and_keeps_the_best_epoch():
