@@ -69,7 +69,7 @@ def _env(tmp: Path, library: bool = True, **extra: str) -> dict[str, str]:
 SCRIPT = textwrap.dedent(
     r"""
     import json, os, sys
-    from qgis.core import (QgsApplication, QgsProcessingException, QgsProcessingFeedback,
+    from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsProcessingException, QgsProcessingFeedback,
                            QgsProcessingModelAlgorithm, QgsProject, QgsVectorLayer)
 
     cfg = json.load(open(sys.argv[1]))
@@ -117,6 +117,26 @@ SCRIPT = textwrap.dedent(
                                             "OUTPUT": d + "/bad.gpkg"})
     except QgsProcessingException as exc:
         out["errors"]["bad_params"] = str(exc)
+
+    # Edge cases: a layer without CRS, an empty layer, a curved geometry (circle in UTM 31N).
+    nocrs = QgsVectorLayer("Point", "nocrs", "memory")
+    nocrs.setCrs(QgsCoordinateReferenceSystem())  # QGIS gives new layers a default CRS; take it away
+    f = QgsFeature(); f.setGeometry(QgsGeometry.fromWkt("POINT(1 2)")); nocrs.dataProvider().addFeature(f)
+    try:
+        processing.run("geoencode:encode", {"INPUT": nocrs, "OUTPUT": "memory:"})
+    except QgsProcessingException as exc:
+        out["errors"]["no_crs"] = str(exc)
+    empty = QgsVectorLayer("Point?crs=EPSG:4326&field=a:integer", "empty", "memory")
+    res = processing.run("geoencode:encode", {"INPUT": empty, "ENCODER": "sphereC", "PARAMS": "frequency_num=4",
+                                              "OUTPUT": "memory:"})["OUTPUT"]
+    out["empty"] = {"features": res.featureCount(), "fields": res.fields().names()}
+    curved = QgsVectorLayer("CurvePolygon?crs=EPSG:32631", "curved", "memory")
+    f = QgsFeature(); f.setGeometry(QgsGeometry.fromWkt(
+        "CURVEPOLYGON(CIRCULARSTRING(500000 5400000, 510000 5410000, 520000 5400000, 510000 5390000, 500000 5400000))"))
+    curved.dataProvider().addFeature(f)
+    res = processing.run("geoencode:encode", {"INPUT": curved, "ENCODER": "sphereC", "PARAMS": "frequency_num=4",
+                                              "OUTPUT": "memory:"})["OUTPUT"]
+    out["curved"] = [next(res.getFeatures()).attributes(), res.wkbType() == curved.wkbType()]
 
     def describe(layer):
         r = layer.renderer()
@@ -230,6 +250,16 @@ def test_cancelled_and_bad_parameters_are_clear_errors(qgis_session):
     assert not res["cancelled_output_exists"]
     assert "NAME=VALUE" in res["errors"]["bad_params"] and "frequency_num" in res["errors"]["bad_params"]
     assert "Traceback" not in res["errors"]["bad_params"]
+
+
+def test_edge_cases_no_crs_empty_and_curved_layers(qgis_session):
+    res = qgis_session["result"]
+    assert "no coordinate reference system" in res["errors"]["no_crs"] and "Assign Projection" in res["errors"]["no_crs"]
+    assert res["empty"] == {"features": 0, "fields": ["a", *[f"sphereC_{i}" for i in range(12)]]}
+    values, same_type = res["curved"]
+    assert same_type  # the output keeps the curved geometry; only the encoding used its segmentation
+    centre = gpd.GeoSeries([shapely.Point(510_000, 5_400_000)], crs=32631).geo.encode("sphereC", frequency_num=4)
+    np.testing.assert_allclose(values, centre.to_numpy()[0], atol=1e-4)  # circle's centroid = its centre
 
 
 def test_hotspots_equal_the_library_and_are_styled(qgis_session):

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
-    QgsProcessingException, QgsProcessingFeedback,
+    QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields, QgsGeometry,
+    QgsProcessingException, QgsProcessingFeedback, QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
@@ -49,6 +49,11 @@ def read_frame(source: Any, feedback: QgsProcessingFeedback, columns: Sequence[s
     import numpy as np
     import shapely
 
+    if not source.sourceCrs().isValid():
+        raise QgsProcessingException(
+            "the input layer has no coordinate reference system, so its coordinates cannot be turned into "
+            "longitude/latitude; assign one (Layer Properties › Source, or Vector › Data Management Tools › "
+            "Assign Projection) and run again.")
     total = max(source.featureCount(), 1)
     lo, hi = progress
     features: list[QgsFeature] = []
@@ -59,7 +64,12 @@ def read_frame(source: Any, feedback: QgsProcessingFeedback, columns: Sequence[s
             raise QgsProcessingException("cancelled")
         features.append(QgsFeature(f))
         g = f.geometry()
-        wkb.append(None if g is None or g.isNull() or g.isEmpty() else bytes(g.asWkb()))
+        if g is None or g.isNull() or g.isEmpty():
+            wkb.append(None)
+            continue
+        if QgsWkbTypes.isCurvedType(g.wkbType()):  # circular arcs: no WKB shapely reads; QGIS's own segmentation
+            g = QgsGeometry(g.constGet().segmentize())
+        wkb.append(bytes(g.asWkb()))
         if i % 1000 == 0:
             feedback.setProgress(lo + (hi - lo) * i / total)
     geoms = shapely.from_wkb(np.array(wkb, dtype=object))
