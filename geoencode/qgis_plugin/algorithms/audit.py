@@ -92,7 +92,9 @@ class GeoBiasAuditAlgorithm(GeoEncodeAlgorithm):
         frame[value] = frame[value].astype(float)
         feedback.pushInfo(f"Auditing {len(frame)} samples: value={value!r}, radius={radius:g} km, k={k}, "
                           f"preset={preset!r} …")
-        result = geobias.audit(frame, value=value, radius_km=radius, k=k, preset=preset, progress=False)
+        # n_jobs=1: worker processes forked from QGIS's threads (or spawned as a second QGIS on
+        # Windows/macOS, where sys.executable is QGIS) are not safe; one process is.
+        result = geobias.audit(frame, value=value, radius_km=radius, k=k, preset=preset, progress=False, n_jobs=1)
         if feedback.isCanceled():
             raise QgsProcessingException("cancelled")
         feedback.setProgress(60)
