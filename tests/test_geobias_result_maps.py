@@ -60,3 +60,21 @@ def test_cli_writes_map_figure_gpkg_and_refuses_clobber(clustered, tmp_path, cap
     assert main(["audit", str(csv), "--quiet", "--gpkg", str(csv)]) == 1
     assert "refusing to overwrite the input" in capsys.readouterr().err
     assert main(["audit", *args, "--overwrite"]) == 0
+
+
+def test_cli_draws_through_the_audit_methods(clustered, tmp_path, monkeypatch):
+    # one wiring of audit -> maps: the command line must not build its own
+    calls = []
+    for name in ("hotspots", "explore", "figure", "to_gpkg"):
+        original = getattr(geobias.GeoBiasAudit, name)
+
+        def spy(self, *args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(geobias.GeoBiasAudit, name, spy)
+    csv = tmp_path / "results.csv"
+    clustered.to_csv(csv)
+    assert main(["audit", str(csv), "--radius-km", "80", "--quiet", "--map", str(tmp_path / "m.html"),
+                 "--figure", str(tmp_path / "f.svg"), "--gpkg", str(tmp_path / "g.gpkg")]) == 0
+    assert calls == ["hotspots", "explore", "figure", "to_gpkg"]
