@@ -206,6 +206,9 @@ def atomic_path(
         # mkstemp makes the file private (0600); give the output the permissions any new file gets.
         os.chmod(tmp, 0o666 & ~current_umask())
         _publish(tmp, path, overwrite, error, exists_message)
-    finally:
+    except BaseException:
+        # an interrupted SQLite writer leaves its journal beside the file; after a success a
+        # journal would still hold data, so it is only ever removed here
         for side in (tmp, *(Path(f"{tmp}{s}") for s in _SIDE_FILES)):
             side.unlink(missing_ok=True)
+        raise
