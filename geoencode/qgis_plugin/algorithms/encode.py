@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from qgis.core import (
-    QgsFeatureSink, QgsProcessing, QgsProcessingException, QgsProcessingParameterEnum,
+    QgsProcessing, QgsProcessingException, QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource, QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -69,7 +69,9 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
         "<li><b>Parameters</b>: optional encoder hyper-parameters as NAME=VALUE pairs separated by "
         "';', e.g. <code>frequency_num=32; min_radius=0.001</code>.</li>"
         "<li><b>Field prefix</b>: names of the new fields, <code>PREFIX_0 … PREFIX_{d-1}</code> "
-        "(default: the encoder name).</li></ul>"
+        "(default: the encoder name).</li>"
+        "<li><b>Torch device</b> (advanced): where the encoder runs, e.g. <code>cuda</code> when QGIS's "
+        "PyTorch has CUDA.</li></ul>"
         "<p>The output keeps the input's fields, geometry and CRS. Features whose geometry is missing "
         "or empty get NULL features (reported in the log).</p>"
     )
@@ -89,6 +91,10 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
             "PARAMS", "Encoder parameters (NAME=VALUE; …)", defaultValue="", multiLine=False, optional=True))
         self.addParameter(QgsProcessingParameterString(
             "PREFIX", "Field prefix (default: encoder name)", defaultValue="", optional=True))
+        device = QgsProcessingParameterString("DEVICE", "Torch device (cpu, cuda, cuda:1 …)", defaultValue="cpu",
+                                              optional=True)
+        device.setFlags(device.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(device)
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Encoded"))
 
     def _encoder(self, parameters: dict, context: Any) -> str:
@@ -115,6 +121,7 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
         n_samples = self.parameterAsInt(parameters, "N_SAMPLES", context)
         params = parse_params(self.parameterAsString(parameters, "PARAMS", context))
         prefix = self.parameterAsString(parameters, "PREFIX", context).strip() or None
+        device = self.parameterAsString(parameters, "DEVICE", context).strip() or "cpu"
 
         frame, features = read_frame(source, feedback, progress=(0, 15))
         feedback.pushInfo(f"Encoding {len(frame)} features with {name!r} (how={how}) …")
@@ -124,7 +131,7 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
                 raise QgsProcessingException("cancelled")
             part = frame.iloc[start:start + _CHUNK]
             blocks.append(encode(part, name, how=how, n_samples=n_samples, prefix=prefix, errors="coerce",
-                                 progress=False, **params))
+                                 device=device, progress=False, **params))
             feedback.setProgress(15 + 65 * min(start + _CHUNK, len(frame)) / max(len(frame), 1))
         columns = list(blocks[0].columns)
         values = np.concatenate([b.to_numpy() for b in blocks]) if len(frame) else np.empty((0, len(columns)))
