@@ -99,7 +99,7 @@ def _atomic_savefig(fig, path: Path) -> None:
 
 DEMO_MODELS = [("spherical_harmonics", "siren"), ("Sphere2Vec-sphereC+", "ffn")]
 OUTPUTS = ["encoders.csv", "encoding_channels.png", "results.csv", "geobias.csv", "audit_map.html",
-           "audit_figure.png", "audit.gpkg"]
+           "audit_figure.png", "audit.gpkg", "geobias_comparison.png"]
 
 
 def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -143,12 +143,13 @@ def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], step: int, radius_
     result = geobias.audit(subset[best], value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
     # The audit's own methods make the maps, so the demo shows the wiring a user would write.
     spots = result.hotspots("value", random_state=seed)
-    save_map(result.explore(offline=True, hotspots=spots, name=f"{best}: land/ocean hits"), out / "audit_map.html")
+    save_map(result.explore(offline=True, hotspots=spots, name=f"{best}: land/ocean hits"), out / "audit_map.html",
+             overwrite=overwrite)
     fig = result.figure(hotspots=spots)
-    save_figure(fig, out / "audit_figure.png", dpi=110)
+    save_figure(fig, out / "audit_figure.png", dpi=110, overwrite=overwrite)
     plt.close(fig)
     ax = plot_comparison(table)
-    save_figure(ax, out / "geobias_comparison.png", dpi=110)
+    save_figure(ax, out / "geobias_comparison.png", dpi=110, overwrite=overwrite)
     plt.close(ax.figure)
     result.to_gpkg(out / "audit.gpkg", spots, overwrite=overwrite)
     return table, best, result, spots
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = counts[counts > 0]
     print(f"\n{best}: {len(result.per_centre):,} centres; hot/cold spots of its hits: "
           + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    print(f"\nwrote to {args.out}/: " + ", ".join(p for p in OUTPUTS + ["geobias_comparison.png", "per_sample/"]))
+    print(f"\nwrote to {args.out}/: " + ", ".join(OUTPUTS + ["per_sample/"]))
     return 0
 
 

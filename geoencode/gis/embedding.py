@@ -73,8 +73,9 @@ def _module_dtype(m: Any) -> torch.dtype:
 def _model_attr(model: Any, name: str, kind: type | tuple[type, ...]) -> Any:
     """``model.<name>`` if it is a ``kind``, else the wrapped ``model.encoder``'s, else None.
 
-    The second look covers wrappers that hold a location encoder as ``encoder`` but do not
-    (yet) state the protocol attributes themselves (``geoencode.models.LocationPrior``).
+    The second look covers wrappers that hold a location encoder as ``encoder`` and do not
+    state everything themselves: a :class:`~geoencode.models.LocationPrior` has no ``name``, so
+    its columns are named after its encoder.
     """
     for m in (model, getattr(model, "encoder", None)):
         value = getattr(m, name, None)
