@@ -24,7 +24,6 @@ import pandas as pd
 import torch
 from geobias.maps import plot_comparison, save_figure, save_map
 
-from geoencode._io import atomic_write
 from geoencode.bench.offline import load_task, run_one
 from geoencode.datasets import naturalearth_countries
 from geoencode.positional import NeRF, RBF, SphereCPlus, SphericalHarmonics, Space2VecGrid, Space2VecTheory
@@ -63,7 +62,7 @@ def encode_table(lonlat: np.ndarray, encoders: list[str], seed: int = 0) -> pd.D
     return pd.DataFrame(rows)
 
 
-def channel_figure(path: Path, lonlat_pts: np.ndarray) -> None:
+def channel_figure(path: Path, lonlat_pts: np.ndarray, *, overwrite: bool = False) -> None:
     """A 2×3 panel of single encoding channels over the globe, with the demo's points."""
     lon = np.linspace(-180, 180, 361)
     lat = np.linspace(-90, 90, 181)
@@ -89,12 +88,8 @@ def channel_figure(path: Path, lonlat_pts: np.ndarray) -> None:
         ax.set_yticks([-90, 0, 90])
         fig.colorbar(im, ax=ax, shrink=0.8)
     fig.suptitle("geoencode: one channel of several position encoders over the globe (dots: Natural Earth countries)")
-    _atomic_savefig(fig, path)
+    save_figure(fig, path, dpi=110, overwrite=overwrite)
     plt.close(fig)
-
-
-def _atomic_savefig(fig, path: Path) -> None:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110), overwrite=True)
 
 
 DEMO_MODELS = [("spherical_harmonics", "siren"), ("Sphere2Vec-sphereC+", "ffn")]
@@ -179,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     table = encode_table(lonlat, DEMO_ENCODERS)
     speed = encode_table(many, DEMO_ENCODERS)
     table["points_per_s_100k"] = speed["points_per_s"].round(-3)
-    write_csv_atomic(table, table_path, overwrite=True)
-    channel_figure(fig_path, lonlat)
+    write_csv_atomic(table, table_path, overwrite=args.overwrite)
+    channel_figure(fig_path, lonlat, overwrite=args.overwrite)
 
     print(f"Encoded {len(lonlat)} country locations (Natural Earth 1:110m) with {len(DEMO_ENCODERS)} encoders:\n")
     show = table[["encoder", "dims", "pe_dim", "nn", "embedding_dim", "points_per_s_100k"]]
@@ -188,14 +183,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nTraining two encoders on land–ocean (Natural Earth 1:110m; 5,000 training points) …", flush=True)
     results, frames = train_and_evaluate(args.out, args.epochs, args.overwrite)
-    write_csv_atomic(results, args.out / "results.csv", overwrite=True)
+    write_csv_atomic(results, args.out / "results.csv", overwrite=args.overwrite)
     print(results.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
     print(f"\nAuditing geographic bias (Geo-Bias Score, preset geobs, {args.radius_km:.0f} km, "
           f"on a {100 * args.grid_step} km grid) …", flush=True)
     scores, best, result, spots = geobias_audit(args.out, frames, args.grid_step, args.radius_km,
                                                 overwrite=args.overwrite)
-    write_csv_atomic(scores.reset_index(), args.out / "geobias.csv", overwrite=True)
+    write_csv_atomic(scores.reset_index(), args.out / "geobias.csv", overwrite=args.overwrite)
     print(scores.to_string(float_format=lambda v: f"{v:.2f}"))
     counts = spots.frame["hotspot"].value_counts()
     counts = counts[counts > 0]
