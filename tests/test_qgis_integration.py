@@ -1,18 +1,13 @@
 """Real QGIS opens the GeoPackage from geobias.maps.to_gpkg with its embedded styles.
 
-Debian's PyQGIS (``apt-get install -y python3-qgis``) is built for the system
-Python, not the project's virtual environment, so the check runs as a small
-script under ``/usr/bin/python3`` (or ``$QGIS_PYTHON``) with
-``QT_QPA_PLATFORM=offscreen``. Skipped where ``qgis.core`` cannot be imported.
+The check runs as a small script in QGIS's own Python (see ``tests/qgis_session.py``),
+without this library on its path. Skipped where ``qgis.core`` cannot be imported.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -20,26 +15,11 @@ import pytest
 from geobias.hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, hotspots
 from geobias.maps import to_gpkg
 from conftest import synthetic_per_centre
+from qgis_session import QGIS_PYTHON, qgis_env, skip_without_pyqgis
 
 pytestmark = pytest.mark.qgis
 
-QGIS_PYTHON = os.environ.get("QGIS_PYTHON") or shutil.which("python3", path="/usr/bin") or sys.executable
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-ENV.pop("PYTHONPATH", None)
-ENV.pop("VIRTUAL_ENV", None)
-
-
-def _has_pyqgis() -> bool:
-    try:
-        r = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], env=ENV, capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return r.returncode == 0
-
-
-if not _has_pyqgis():
-    pytest.skip(f"PyQGIS is not importable by {QGIS_PYTHON} (apt-get install -y python3-qgis)",
-                allow_module_level=True)
+skip_without_pyqgis()
 
 CHECK = textwrap.dedent(
     """
@@ -78,10 +58,7 @@ def test_qgis_loads_layers_with_embedded_styles(tmp_path):
     path = to_gpkg(tmp_path / "audit.gpkg", pc, hs, value="acc")
     script = tmp_path / "check.py"
     script.write_text(CHECK)
-    runtime = tmp_path / "xdg-runtime"
-    runtime.mkdir(mode=0o700)
-    r = subprocess.run([QGIS_PYTHON, str(script), str(path), "per_centre", "hotspots"],
-                       env={**ENV, "XDG_RUNTIME_DIR": str(runtime)},
+    r = subprocess.run([QGIS_PYTHON, str(script), str(path), "per_centre", "hotspots"], env=qgis_env(tmp_path),
                        capture_output=True, text=True, timeout=300, cwd=tmp_path)
     line = next((x for x in r.stdout.splitlines() if x.startswith("RESULT ")), None)
     assert r.returncode == 0 and line, f"QGIS check failed:\n{r.stdout}\n{r.stderr}"

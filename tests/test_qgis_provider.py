@@ -1,8 +1,8 @@
 """The Processing provider in real QGIS: ``processing.run("geoencode:…")``, a graphical model, start-up.
 
-Debian's PyQGIS is built for the system Python, so QGIS runs as a script under
-``/usr/bin/python3`` (or ``$QGIS_PYTHON``) with this environment's site-packages and the
-repository on ``PYTHONPATH`` — the set-up docs/qgis.rst describes — and reports JSON back.
+QGIS runs as a script in its own Python with this environment's site-packages and the
+repository on ``PYTHONPATH`` (``tests/qgis_session.py``; the set-up docs/qgis.rst describes) and
+reports JSON back.
 QGIS starts once for all the algorithm checks (module fixture), and ``qgis_process`` (Debian
 package ``qgis``) starts twice for the install test. Expected values come from the library,
 run here in the test's own Python on the same files. Skipped where ``qgis.core`` is not importable.
@@ -11,13 +11,9 @@ run here in the test's own Python on the same files. Skipped where ``qgis.core``
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 import textwrap
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -28,41 +24,16 @@ import geobias
 import geoencode  # noqa: F401  (the geo accessor)
 from geobias.hotspots import HOTSPOT_CLASSES, hotspots
 from geobias.maps import remote_resources
-from geoencode.qgis_plugin import PLUGIN_NAME
 from geoencode.qgis_plugin.install import install
 from conftest import SHARED
+from qgis_session import QGIS_PYTHON, REPO, qgis_env, skip_without_pyqgis
 
 pytestmark = pytest.mark.qgis
 
-QGIS_PYTHON = os.environ.get("QGIS_PYTHON") or shutil.which("python3", path="/usr/bin") or sys.executable
-REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "tests" / "data" / "encode_then_audit.model3"
 EVAL_CSV = SHARED / "data" / "torchspatial" / "eval_results" / "classification" / "eval_birdsnap_orig_meta_test_rbf.csv"
-BASE_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-BASE_ENV["QT_QPA_PLATFORM"] = "offscreen"
-LIBRARY_PATH = os.pathsep.join([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], str(REPO)])
 
-
-def _has_pyqgis() -> bool:
-    try:
-        r = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], env=BASE_ENV, capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return r.returncode == 0
-
-
-if not _has_pyqgis():
-    pytest.skip(f"PyQGIS is not importable by {QGIS_PYTHON} (apt-get install -y python3-qgis)",
-                allow_module_level=True)
-
-
-def _env(tmp: Path, library: bool = True, **extra: str) -> dict[str, str]:
-    runtime = tmp / "xdg-runtime"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env = {**BASE_ENV, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp), **extra}
-    if library:
-        env["PYTHONPATH"] = LIBRARY_PATH
-    return env
+skip_without_pyqgis()
 
 
 # One QGIS session: every algorithm, styled loading, cancellation, a bad parameter, the model.
@@ -203,7 +174,7 @@ def qgis_session(tmp_path_factory):
            "csv": str(EVAL_CSV) if EVAL_CSV.exists() else ""}
     (tmp / "cfg.json").write_text(json.dumps(cfg))
     (tmp / "session.py").write_text(SCRIPT)
-    r = subprocess.run([QGIS_PYTHON, str(tmp / "session.py"), str(tmp / "cfg.json")], env=_env(tmp),
+    r = subprocess.run([QGIS_PYTHON, str(tmp / "session.py"), str(tmp / "cfg.json")], env=qgis_env(tmp, library=True),
                        capture_output=True, text=True, timeout=600, cwd=tmp)
     line = next((x for x in r.stdout.splitlines() if x.startswith("RESULT ")), None)
     assert r.returncode == 0 and line, f"QGIS session failed (rc={r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
@@ -342,7 +313,7 @@ def test_cli_install_then_qgis_startup_lists_the_provider(tmp_path):
     points.to_file(gpkg, layer="points", driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.3"})
 
     def qgis_process(*args, library):
-        env = _env(tmp_path, library=library, QGIS_CUSTOM_CONFIG_PATH=str(root))
+        env = qgis_env(tmp_path, library=library, QGIS_CUSTOM_CONFIG_PATH=str(root))
         return subprocess.run([QGIS_PROCESS, "--json", *args], env=env, capture_output=True, text=True,
                               timeout=300, cwd=tmp_path)
 
