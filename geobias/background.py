@@ -191,33 +191,26 @@ def ring_pattern(radius: float, density: float, k: int) -> RingPattern:
     xyz = latlon_to_xyz(grid[:, 0], grid[:, 1], sign_quirk=True)
     m = xyz.shape[0]
     tree = cKDTree(xyz)
+    chord = _nearest_others(tree, xyz, k)
     knn = np.full((m, k), np.inf)
-    if m > 1:
-        q = min(k + 1, m)
-        d, _ = tree.query(xyz, k=q)
-        d = np.asarray(d).reshape(m, q)
-        # grid points are distinct, so column 0 is the point itself
-        knn[:, : q - 1] = d[:, 1:]
+    knn[:, : min(k, chord.shape[1])] = chord[:, :k]
     reach = float(knn[:, -1].max()) if m else math.inf
-    return RingPattern(xyz=xyz, tree=tree, knn_chord=knn, reach=reach, wide_angle=_wide_angles(tree, xyz, k))
+    return RingPattern(xyz=xyz, tree=tree, knn_chord=knn, reach=reach, wide_angle=chord_to_angle(chord))
 
 
-def _wide_angles(tree: cKDTree, xyz: np.ndarray, k: int) -> np.ndarray:
-    """Nearest-other-point distances of each grid point, widened until the tie band fits."""
+def _nearest_others(tree: cKDTree, xyz: np.ndarray, k: int) -> np.ndarray:
+    """Chords from each grid point to its nearest other grid points, ascending, ``inf``-padded:
+    at least ``k + 3`` columns, widened until the tie band at the k-th distance fits."""
     m = xyz.shape[0]
-    width = k + 8
+    width = k + 3
     while True:
-        q = min(width + 1, m)
         out = np.full((m, width), np.inf)
+        q = min(width + 1, m)
         if q > 1:
-            d, i = tree.query(xyz, k=q)
-            d, i = np.asarray(d).reshape(m, q), np.asarray(i).reshape(m, q)
-            # drop each point itself (grid points are distinct, so it is the one at distance 0)
-            own = i == np.arange(m)[:, None]
-            d = np.where(own, np.inf, d)
-            d = np.sort(chord_to_angle(d), axis=1)[:, : q - 1]
-            out[:, : q - 1] = d
-        kth = out[:, k - 1]
-        if q >= m or not np.any(np.isfinite(kth) & (out[:, -1] <= kth + tie_tolerance(kth))):
+            d, _ = tree.query(xyz, k=q)
+            # grid points are distinct, so column 0 is the point itself
+            out[:, : q - 1] = np.asarray(d).reshape(m, q)[:, 1:]
+        kth = chord_to_angle(out[:, k - 1])
+        if q >= m or not np.any(np.isfinite(kth) & (chord_to_angle(out[:, -1]) <= kth + tie_tolerance(kth))):
             return out
         width *= 2

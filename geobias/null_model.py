@@ -160,8 +160,8 @@ def surprisal(p: np.ndarray) -> np.ndarray:
 def value_classes(marks: np.ndarray, n_background: int) -> tuple[np.ndarray, np.ndarray]:
     """Classes and counts of ``marks`` (``(C, n)``) plus ``n_background`` zeros.
 
-    Returns ``(C, n + 1)`` arrays; a class appears once (ascending) with its
-    count, the other slots have count 0 (padding).
+    Returns ``(C, L)`` arrays, ``L`` the largest number of classes of a row; a class
+    appears once (ascending) with its count, the other slots have count 0 (padding).
 
     Examples
     --------
@@ -177,14 +177,13 @@ def value_classes(marks: np.ndarray, n_background: int) -> tuple[np.ndarray, np.
     w = np.take_along_axis(w, order, axis=1)
     start = np.ones(vals.shape, dtype=bool)
     start[:, 1:] = vals[:, 1:] != vals[:, :-1]
-    run = np.cumsum(start, axis=1) - 1  # run id within the row
-    counts = np.zeros(vals.shape)
-    rows = np.repeat(np.arange(C), n + 1)
-    np.add.at(counts, (rows, run.ravel()), w.ravel())
-    # move run sums to the run's first slot, keep class values there
-    cls = np.zeros(vals.shape)
+    # one slot per class: its value and the summed weight of its run; the moments cost
+    # O(classes^2), so the rows keep only as many slots as the row with most classes needs
+    width = int(start.sum(axis=1).max())
+    run = np.cumsum(start, axis=1) - 1
+    flat = (np.arange(C)[:, None] * width + run).ravel()
+    counts = np.bincount(flat, weights=w.ravel(), minlength=C * width).reshape(C, width)
+    cls = np.zeros((C, width))
     rr, cc = np.nonzero(start)
     cls[rr, run[rr, cc]] = vals[rr, cc]
     return cls, counts
-
-

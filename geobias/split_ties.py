@@ -23,16 +23,13 @@ from .ties import tie_tolerance
 
 __all__ = ["split_moran_numerators"]
 
-_BACKGROUND_SIG = -1.0
-
-
 def _band_mixed(band: np.ndarray, sig: np.ndarray, ring_in_band: np.ndarray) -> np.ndarray:
-    """Whether a row's tie band holds points of more than one value signature."""
+    """Whether a row's tie band holds points of different values: presence points whose value
+    signatures differ, or presence and (value 0) ring points together."""
     lo = np.where(band, sig, np.inf).min(-1)
     hi = np.where(band, sig, -np.inf).max(-1)
-    lo = np.where(ring_in_band, np.minimum(lo, _BACKGROUND_SIG), lo)
-    hi = np.where(ring_in_band, np.maximum(hi, _BACKGROUND_SIG), hi)
-    return lo != hi
+    has_p = np.isfinite(lo)
+    return has_p & ((lo != hi) | ring_in_band)
 
 
 def _presence_rows(x, xbar, pxyz, pattern, k, sig_p):
@@ -56,7 +53,7 @@ def _presence_rows(x, xbar, pxyz, pattern, k, sig_p):
     contrib = np.zeros((V, C))
     flag = np.zeros(C, dtype=bool)
     rows = np.arange(N)
-    q = k + 8
+    q = k + 3
     while rows.size:
         qp, qr = min(q + 1, n), min(q, M)
         dp, ip = tree.query(lifted[rows], k=qp, distance_upper_bound=2.5)
@@ -119,28 +116,35 @@ def _ring_rows(x, xbar, pxyz, pattern, k, sig_p):
     gid = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     within = np.arange(c.size) - starts[gid]
-    G, width = starts.size, int(within.max()) + 1
-    pres = np.full((G, width), np.inf)
-    pres[gid, within] = d
+    G = starts.size
+    # the k-th of the union of two sorted lists, ring neighbours R and presence candidates P:
+    # min over t of max(R_t, P_(k-t)), with the first k presence distances of each group
     ring = pattern.wide_angle[b[starts]]
-    dk = np.partition(np.concatenate([ring, pres], axis=1), k - 1, axis=1)[:, k - 1]
+    first = within < k
+    pres = np.full((G, k + 1), np.inf)
+    pres[gid[first], within[first] + 1] = d[first]
+    pres[:, 0] = -np.inf
+    ring0 = np.concatenate([np.full((G, 1), -np.inf), ring[:, :k]], axis=1)
+    dk = np.maximum(ring0[:, :, None], pres[:, None, :])
+    t = np.arange(k + 1)
+    dk = dk[:, t, k - t].min(axis=1)
     tol = tie_tolerance(dk)
     lo, hi = dk - tol, dk + tol
     ring_closer = ring < lo[:, None]
     ring_band = ~ring_closer & (ring <= hi[:, None])
     closer = d < lo[gid]
     band = ~closer & (d <= hi[gid])
-    n_s = ring_closer.sum(1) + np.bincount(gid, weights=closer, minlength=G)
-    n_t = ring_band.sum(1) + np.bincount(gid, weights=band, minlength=G)
+    n_s = ring_closer.sum(1) + np.add.reduceat(closer, starts)
+    n_t = ring_band.sum(1) + np.add.reduceat(band, starts)
     w = closer + band * ((k - n_s) / n_t)[gid]
     for v in range(V):
         edge[v] = np.bincount(c, weights=w * x[v, c, p], minlength=C)
-    cut = n_s + n_t > k
-    pres_band = np.zeros((G, width), dtype=bool)
-    pres_band[gid, within] = band
-    pres_sig = np.zeros((G, width))
-    pres_sig[gid, within] = sig_p[c, p]
-    g_flag = cut & ((lo <= 0) | _band_mixed(pres_band, pres_sig, ring_band.any(1)))
+    # mixed values in the band: presence signatures differ, or presence and ring points meet
+    sig = sig_p[c, p]
+    s_lo = np.minimum.reduceat(np.where(band, sig, np.inf), starts)
+    s_hi = np.maximum.reduceat(np.where(band, sig, -np.inf), starts)
+    mixed = np.isfinite(s_lo) & ((s_lo != s_hi) | ring_band.any(1))
+    g_flag = (n_s + n_t > k) & ((lo <= 0) | mixed)
     flag[c[starts[g_flag]]] = True
     return edge, flag
 
