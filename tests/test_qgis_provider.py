@@ -67,8 +67,13 @@ SCRIPT = textwrap.dedent(
         out["runs"][key] = {k: (v if isinstance(v, (str, int, float)) else str(v))
                             for k, v in processing.run(alg, params, **kw).items()}
 
+    progress = QgsProcessingFeedback()
+    steps = []
+    progress.progressChanged.connect(steps.append)
     run("points", "geoencode:encode", {"INPUT": gpkg + "|layername=points", "ENCODER": "sphereC",
-                                       "PARAMS": "frequency_num=4", "OUTPUT": d + "/points_enc.gpkg"})
+                                       "PARAMS": "frequency_num=4", "OUTPUT": d + "/points_enc.gpkg"},
+        feedback=progress)
+    out["progress"] = steps
     run("polygons", "geoencode:encode", {"INPUT": gpkg + "|layername=polygons",
                                          "ENCODER": encoders.index("Space2Vec-theory"), "HOW": 2, "N_SAMPLES": 8,
                                          "PARAMS": "frequency_num=4; max_radius=10000", "PREFIX": "emb",
@@ -188,7 +193,16 @@ def test_provider_lists_the_algorithms_and_their_parameters(qgis_session):
     assert {"INPUT", "ENCODER", "HOW", "PARAMS", "OUTPUT"} <= set(algs["geoencode:encode"])
     assert {"INPUT", "VALUE_FIELD", "RADIUS_KM", "K", "PRESET", "OUTPUT", "HOTSPOTS", "HTML_MAP"} <= set(
         algs["geoencode:geobias_audit"])
-    assert qgis_session["result"]["encoders"][: len(geoencode.list_encoders())] == list(geoencode.list_encoders().index)
+    encoders = qgis_session["result"]["encoders"]
+    assert encoders[: len(geoencode.list_encoders())] == list(geoencode.list_encoders().index)
+    if hasattr(geoencode, "list_pretrained"):  # pretrained names follow the registry's
+        assert encoders[len(geoencode.list_encoders()):] == list(geoencode.list_pretrained().index)
+
+
+def test_progress_is_reported(qgis_session):
+    steps = qgis_session["result"]["progress"]
+    assert len(steps) >= 3 and 0 < steps[0] < steps[-1] == 100  # read, encoded, written
+    assert steps == sorted(steps)
 
 
 def test_encode_points_equals_geo_encode(qgis_session):
@@ -294,6 +308,45 @@ def test_graphical_model_chains_encode_and_audit(qgis_session):
                                rtol=1e-6, atol=1e-7)
     assert len(out) == len(ref) and out.crs.to_epsg() == 32631
     np.testing.assert_allclose(out["relative"], ref["relative"].to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+NO_LIBRARY = textwrap.dedent(
+    r"""
+    import json, sys
+    from qgis.core import Qgis, QgsApplication
+    app = QgsApplication([], False)
+    app.initQgis()
+    log = []
+    QgsApplication.messageLog().messageReceived.connect(lambda msg, tag, level: log.append([tag, msg]))
+    sys.path.insert(0, sys.argv[1])
+    import geoencode_qgis
+    provider = geoencode_qgis.provider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    alg = QgsApplication.processingRegistry().algorithmById("geoencode:geobias_audit")
+    ok, why = alg.canExecute()
+    print("RESULT " + json.dumps({"log": log, "can_execute": ok, "why": why, "help": alg.shortHelpString(),
+                                  "algorithms": [a.id() for a in provider.algorithms()]}), flush=True)
+    app.exitQgis()
+    """
+)
+
+
+def test_missing_library_message_in_log_and_dialog(tmp_path):
+    """QGIS without the library: the plugin loads, logs what is missing, and the dialog says it."""
+    plugin = install(tmp_path / "profile")
+    script = tmp_path / "nolib.py"
+    script.write_text(NO_LIBRARY)
+    r = subprocess.run([QGIS_PYTHON, str(script), str(plugin.parent)], env=qgis_env(tmp_path, library=False),
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    line = next((x for x in r.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert r.returncode == 0 and line, r.stdout + r.stderr
+    res = json.loads(line[len("RESULT "):])
+    assert len(res["algorithms"]) == 3  # still listed, so users find them and read why
+    logged = [msg for tag, msg in res["log"] if tag == "geoencode"]
+    assert len(logged) == 1 and "geoencode (ModuleNotFoundError" in logged[0] and "PYTHONPATH" in logged[0]
+    assert res["can_execute"] is False and res["why"] == logged[0]  # the dialog disables Run with this
+    assert res["help"].startswith("<p><b>Cannot run here:</b>")
+    assert "Traceback" not in r.stdout + r.stderr
 
 
 QGIS_PROCESS = next((p for p in (shutil.which("qgis_process.bin", path="/usr/bin"), shutil.which("qgis_process"))
