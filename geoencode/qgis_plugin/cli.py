@@ -31,12 +31,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Do the chosen action and print where the result is."""
+    from ..errors import GeoEncodeError
     from .install import install, package
 
-    if args.qgis_action == "install":
-        dest = install(args.profile, link=args.link, overwrite=args.overwrite, enable=not args.no_enable)
-        print(f"installed {'link' if args.link else 'copy'}: {dest}")
-        print("start QGIS; the algorithms are under 'geoencode' in the Processing toolbox")
-    else:
-        print(package(args.out, overwrite=args.overwrite))
+    try:
+        if args.qgis_action == "install":
+            dest = install(args.profile, link=args.link, overwrite=args.overwrite, enable=not args.no_enable)
+            print(f"installed {'link' if args.link else 'copy'}: {dest}")
+            print("start QGIS; the algorithms are under 'geoencode' in the Processing toolbox")
+        else:
+            print(package(args.out, overwrite=args.overwrite))
+    except GeoEncodeError as exc:  # the fix in this interface's words
+        raise GeoEncodeError(str(exc).replace("overwrite=True", "--overwrite")) from None
     return 0

@@ -7,13 +7,14 @@ in the QGIS log, and every algorithm shows it in its dialog and refuses to run.
 
 from __future__ import annotations
 
+import configparser
 import importlib
 import os
 import sys
 from contextlib import contextmanager
 from functools import lru_cache
 
-__all__ = ["missing_dependencies", "dependency_message", "REQUIRED"]
+__all__ = ["missing_dependencies", "dependency_message", "version_note", "REQUIRED"]
 
 #: Modules the algorithms import, in the order a user would install them.
 REQUIRED = ("numpy", "pandas", "shapely", "pyproj", "geopandas", "torch", "libpysal", "esda", "folium",
@@ -78,3 +79,23 @@ def dependency_message() -> str:
         "site-packages on PYTHONPATH before starting QGIS), then restart QGIS. "
         "See the geoencode documentation, page 'QGIS'."
     )
+
+
+def version_note() -> str:
+    """Empty when the plugin and the library have the same version; else how to bring them together.
+
+    An installed copy of the plugin does not follow upgrades of the library it calls.
+    """
+    meta = configparser.ConfigParser(interpolation=None)
+    meta.read(os.path.join(os.path.dirname(__file__), "metadata.txt"), encoding="utf-8")
+    plugin = meta.get("general", "version", fallback="?")
+    try:
+        import geoencode
+    except Exception:
+        return ""  # dependency_message() says it
+    library = getattr(geoencode, "__version__", "?")
+    if plugin == library:
+        return ""
+    return (f"the geoencode QGIS plugin is version {plugin} but the library QGIS imports is {library} "
+            f"({os.path.dirname(geoencode.__file__)}); reinstall the plugin from that library with "
+            "'geoencode qgis install --overwrite' so that both match.")

@@ -163,7 +163,7 @@ def install(profile: str | os.PathLike | None = None, *, link: bool = False, ove
     plugins = profile / "python" / "plugins"
     dest = plugins / PLUGIN_NAME
     if (dest.exists() or dest.is_symlink()) and not overwrite:
-        raise GeoEncodeError(f"{str(dest)!r} exists; pass overwrite=True (--overwrite) to replace it.")
+        raise GeoEncodeError(f"{str(dest)!r} exists; pass overwrite=True to replace it.")
     plugins.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{PLUGIN_NAME}.", dir=plugins))
     new = staging / PLUGIN_NAME
@@ -208,7 +208,7 @@ def package(out: str | os.PathLike | None = None, *, overwrite: bool = False) ->
     if out.is_dir() or out.suffix.lower() != ".zip":
         out = out / f"{PLUGIN_NAME}-{plugin_version()}.zip"
     if out.exists() and not overwrite:
-        raise GeoEncodeError(f"{str(out)!r} exists; pass overwrite=True (--overwrite) to replace it.")
+        raise GeoEncodeError(f"{str(out)!r} exists; pass overwrite=True to replace it.")
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".zip", dir=out.parent)
     os.close(fd)

@@ -8,7 +8,7 @@ from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithms import ALGORITHMS
-from .deps import dependency_message
+from .deps import dependency_message, version_note
 
 LOG_TAG = "geoencode"
 ICON = Path(__file__).with_name("icon.png")
@@ -37,5 +37,7 @@ class GeoEncodeProvider(QgsProcessingProvider):
         if message:
             # Algorithms stay listed (so users find them and read why they cannot run).
             QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Critical)
+        elif version_note():
+            QgsMessageLog.logMessage(version_note(), LOG_TAG, Qgis.Warning)
         for cls in ALGORITHMS:
             self.addAlgorithm(cls())
