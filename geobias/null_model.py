@@ -68,9 +68,10 @@ def null_moments(classes: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.nd
     diag_var = (cs - c_b) ** 4 * (2 * (ns - 1) * k * ns / N * (1 - k * (2 * ns - 1) / (3 * N)))
     var = np.where(not_b, diag_var, 0.0).sum(axis=1)
 
-    # off-diagonal (p != q) terms, in row blocks so memory stays C * block * L
+    # off-diagonal (p != q) terms, in blocks of classes so memory stays C * block * L; the
+    # block depends on L only, so a neighbourhood's bits do not depend on its batch
     L = cs.shape[1]
-    block = max(1, int(4_000_000 // max(1, cs.shape[0] * L)))
+    block = max(1, 65_536 // L)
     Nf = N[:, :, None]
     for start in range(0, L, block):
         sl = slice(start, min(L, start + block))
@@ -157,11 +158,13 @@ def surprisal(p: np.ndarray) -> np.ndarray:
     return -np.log(np.asarray(p, dtype=float) + SSI_EPS)
 
 
-def value_classes(marks: np.ndarray, n_background: int) -> tuple[np.ndarray, np.ndarray]:
+def value_classes(marks: np.ndarray, n_background: int, width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Classes and counts of ``marks`` (``(C, n)``) plus ``n_background`` zeros.
 
-    Returns ``(C, L)`` arrays, ``L`` the largest number of classes of a row; a class
-    appears once (ascending) with its count, the other slots have count 0 (padding).
+    Returns ``(C, L)`` arrays; a class appears once (ascending) with its count, the other
+    slots have count 0 (padding). ``L`` is ``width`` (at least the largest number of classes
+    of a row; pass the same for every batch so that results do not depend on the batch), or
+    that largest number.
 
     Examples
     --------
@@ -179,7 +182,10 @@ def value_classes(marks: np.ndarray, n_background: int) -> tuple[np.ndarray, np.
     start[:, 1:] = vals[:, 1:] != vals[:, :-1]
     # one slot per class: its value and the summed weight of its run; the moments cost
     # O(classes^2), so the rows keep only as many slots as the row with most classes needs
-    width = int(start.sum(axis=1).max())
+    need = int(start.sum(axis=1).max())
+    width = need if width is None else int(width)
+    if width < need:
+        raise ValueError(f"width={width} is less than the {need} classes of a row")
     run = np.cumsum(start, axis=1) - 1
     flat = (np.arange(C)[:, None] * width + run).ravel()
     counts = np.bincount(flat, weights=w.ravel(), minlength=C * width).reshape(C, width)

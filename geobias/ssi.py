@@ -117,6 +117,8 @@ def ssi_per_centre(
     out["n_background"] = np.zeros(C, dtype=np.int64)
     out["n_contested"] = np.zeros(C, dtype=np.int64)
     out["tie_sensitive"] = np.zeros(C, dtype=bool)
+    # class slots of the relative score's null model: the same for every batch and chunk
+    n_classes = np.unique(marks).size + 1
     for n in np.unique(n_all):
         n = int(n)
         group = np.flatnonzero(n_all == n)
@@ -140,7 +142,7 @@ def ssi_per_centre(
                 out["n_contested"][g] = np.bincount(contested.centre, minlength=g.size)
             cls_b = np.tile([[0.0, 1.0]], (g.size, 1))
             cnt_b = np.tile([[float(M), float(n)]], (g.size, 1))
-            cls_r, cnt_r = value_classes(mk, M)
+            cls_r, cnt_r = value_classes(mk, M, min(n + 1, n_classes))
             for name, Ii, cls, cnt in (("base", I[0], cls_b, cnt_b), ("relative", I[1], cls_r, cnt_r)):
                 mu, var = null_moments(cls, cnt, k)
                 p = probability(Ii, mu, var, probability_kind, std_offset)
