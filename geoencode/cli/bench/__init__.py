@@ -16,6 +16,7 @@ __all__ = ["add_parser", "run", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "locbench": "geoencode.cli.bench.locbench",
     "offline": "geoencode.cli.bench.offline",
+    "probe": "geoencode.bench.probe",
     "tune": "geoencode.cli.bench.tune",
 }
 
