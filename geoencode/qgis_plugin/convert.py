@@ -19,6 +19,8 @@ from qgis.PyQt.QtCore import QVariant
 
 __all__ = ["read_frame", "to_pyproj", "output_fields", "write_rows"]
 
+_BATCH = 2000  # features per sink call: progress and cancellation between batches
+
 
 def to_pyproj(crs: QgsCoordinateReferenceSystem) -> Any:
     """The layer CRS as a :class:`pyproj.CRS` (``None`` for a layer without a valid CRS)."""
@@ -62,7 +64,7 @@ def read_frame(source: Any, feedback: QgsProcessingFeedback, columns: Sequence[s
     for i, f in enumerate(source.getFeatures(request)):
         if feedback.isCanceled():
             raise QgsProcessingException("cancelled")
-        features.append(QgsFeature(f))
+        features.append(f)  # the iterator yields a new feature each time: no copy needed
         g = f.geometry()
         if g is None or g.isNull() or g.isEmpty():
             wkb.append(None)
@@ -97,7 +99,9 @@ def output_fields(input_fields: QgsFields, new: Iterable[tuple[str, QVariant.Typ
     return out
 
 
-def _cell(v: Any, np: Any) -> Any:
+def _cell(v: Any) -> Any:
+    import numpy as np
+
     if v is None:
         return None
     if isinstance(v, (float, np.floating)):
@@ -109,23 +113,36 @@ def _cell(v: Any, np: Any) -> Any:
     return v
 
 
-def write_rows(sink: QgsFeatureSink, fields: QgsFields, features: Sequence[QgsFeature], rows: Sequence[int],
-               values: Sequence[Sequence[Any]], feedback: QgsProcessingFeedback,
-               progress: tuple[float, float] = (80.0, 100.0)) -> None:
-    """Write ``features[rows[i]]`` with ``values[i]`` appended (NaN → NULL), checking for cancellation."""
+def _python_rows(values: Any) -> list[list[Any]]:
+    """Rows of plain Python values, NaN → None (NULL); a float matrix takes the fast path."""
     import numpy as np
 
+    arr = np.asarray(values)
+    if arr.ndim == 2 and arr.dtype.kind == "f":
+        rows = arr.astype(np.float64).tolist()
+        for i in np.flatnonzero(np.isnan(arr).any(axis=1)):
+            rows[i] = [None if math.isnan(v) else v for v in rows[i]]
+        return rows
+    return [[_cell(v) for v in row] for row in arr.tolist()]  # object arrays: tolist keeps the objects
+
+
+def write_rows(sink: QgsFeatureSink, fields: QgsFields, features: Sequence[QgsFeature], rows: Sequence[int],
+               values: Any, feedback: QgsProcessingFeedback, progress: tuple[float, float] = (80.0, 100.0)) -> None:
+    """Write ``features[rows[i]]`` with ``values[i]`` appended (NaN → NULL), checking for cancellation."""
     lo, hi = progress
     n = max(len(rows), 1)
-    for i, (r, vals) in enumerate(zip(rows, values)):
-        if feedback.isCanceled():
-            raise QgsProcessingException("cancelled")
+    batch: list[QgsFeature] = []
+    for i, (r, vals) in enumerate(zip(rows, _python_rows(values))):
         src = features[int(r)]
         out = QgsFeature(fields)
         out.setGeometry(src.geometry())
-        out.setAttributes(list(src.attributes()) + [_cell(v, np) for v in vals])
-        if not sink.addFeature(out, QgsFeatureSink.FastInsert):
-            raise QgsProcessingException(f"could not write feature {src.id()} to the output layer")
-        if i % 1000 == 0:
-            feedback.setProgress(lo + (hi - lo) * i / n)
+        out.setAttributes(src.attributes() + vals)
+        batch.append(out)
+        if len(batch) == _BATCH or i == len(rows) - 1:
+            if feedback.isCanceled():
+                raise QgsProcessingException("cancelled")
+            if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+                raise QgsProcessingException(f"could not write features {i + 2 - len(batch)}–{i + 1} to the output layer")
+            batch = []
+            feedback.setProgress(lo + (hi - lo) * (i + 1) / n)
     feedback.setProgress(hi)

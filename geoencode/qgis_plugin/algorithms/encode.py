@@ -140,6 +140,6 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
                                              source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
-        write_rows(sink, fields, features, range(len(features)), values.tolist(), feedback)
+        write_rows(sink, fields, features, range(len(features)), values, feedback)
         feedback.pushInfo(f"Added {len(columns)} fields ({columns[0]} … {columns[-1]}).")
         return {"OUTPUT": dest_id}
