@@ -93,6 +93,11 @@ SCRIPT = textwrap.dedent(
                                             "OUTPUT": d + "/bad.gpkg"})
     except QgsProcessingException as exc:
         out["errors"]["bad_params"] = str(exc)
+    try:
+        processing.run("geoencode:encode", {"INPUT": gpkg + "|layername=points", "ENCODER": "sphereQ",
+                                            "OUTPUT": "memory:"})
+    except QgsProcessingException as exc:
+        out["errors"]["bad_encoder"] = str(exc)
 
     # Edge cases: a layer without CRS, an empty layer, a curved geometry (circle in UTM 31N).
     nocrs = QgsVectorLayer("Point", "nocrs", "memory")
@@ -235,6 +240,8 @@ def test_cancelled_and_bad_parameters_are_clear_errors(qgis_session):
     assert not res["cancelled_output_exists"]
     assert "NAME=VALUE" in res["errors"]["bad_params"] and "frequency_num" in res["errors"]["bad_params"]
     assert "Traceback" not in res["errors"]["bad_params"]
+    assert "unknown encoder 'sphereQ'" in res["errors"]["bad_encoder"]  # the library's message, with the names
+    assert "Sphere2Vec-sphereC" in res["errors"]["bad_encoder"]
 
 
 def test_edge_cases_no_crs_empty_and_curved_layers(qgis_session):
