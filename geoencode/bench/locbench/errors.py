@@ -14,13 +14,15 @@ class LocBenchError(GeoEncodeError):
     """
 
 
-class LocBenchFileNotFoundError(LocBenchError, FileNotFoundError):
+class LocBenchFileNotFoundError(FileNotFoundError, LocBenchError):
     """A LocBench directory or file that is not where the published layout puts it.
 
     Also a :class:`FileNotFoundError`, so ``except FileNotFoundError`` catches it.
     """
 
-
+    # FileNotFoundError first: ``cls.__new__`` is then OSError's, whose memory layout the class
+    # has. With ValueError's first, tblib (installed by dask.distributed) cannot re-create the
+    # error when unpickling it, since it calls ``cls.__new__(cls, *args)``.
 
 
 # Shown (in tracebacks, the docs and doctests) under the package users import them from.
