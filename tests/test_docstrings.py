@@ -26,7 +26,10 @@ REQUIRED = [
     "geoencode.positional.frequencies", "geoencode.positional.grid", "geoencode.positional.harmonics",
     "geoencode.positional.rbf", "geoencode.positional.rff", "geoencode.positional.sphere2vec",
     "geoencode.positional.tile", "geoencode.positional.wrap", "geoencode.compat.torchspatial",
-    "geoencode.models.prior",
+    "geoencode.models.prior", "geoencode.gis.antimeridian", "geoencode.gis.spherical", "geoencode.gis.sampling",
+    "geoencode.gis.points", "geoencode.gis.embedding", "geoencode.cli", "geoencode.cli.parsing",
+    "geoencode.bench.locbench.registry", "geoencode.bench.locbench.layout", "geoencode.bench.locbench.load",
+    "geoencode.bench.locbench.split",
 ]
 
 # Examples known to be wrong in the docstring (not in the code), with what doctest reports.
