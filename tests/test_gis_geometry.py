@@ -292,6 +292,11 @@ def test_old_names_and_the_mean_earth_radius():
     assert old.fix_antimeridian is antimeridian.fix_antimeridian is geoencode.gis.fix_antimeridian
     assert old.geodesic_centroid is spherical.geodesic_centroid and old.sample_points is sampling.sample_points
     assert old.spherical_area is spherical.spherical_area is geoencode.gis.spherical_area
-    assert old.EARTH_RADIUS_KM == geoencode.gis.EARTH_RADIUS_KM == MEAN_EARTH_RADIUS_KM == 6371.0088
+    assert old.MEAN_EARTH_RADIUS_KM == geoencode.gis.MEAN_EARTH_RADIUS_KM == MEAN_EARTH_RADIUS_KM == 6371.0088
+    for module in (old, geoencode.gis):  # the old name: the same value, deprecated
+        with pytest.warns(DeprecationWarning, match="MEAN_EARTH_RADIUS_KM"):
+            assert module.EARTH_RADIUS_KM == 6371.0088
+    with pytest.raises(AttributeError):
+        old.NOT_A_NAME
     globe = shapely.box(-180, -90, 180, 90)
     np.testing.assert_allclose(old.spherical_area([globe]), [4 * np.pi * 6371.0088**2], rtol=1e-12)

@@ -15,8 +15,9 @@ from .crs import WGS84, is_wgs84, to_wgs84, transform_lonlat
 from .dask import DaskGeoAccessor, _install_hooks, register_dask
 from .encode import EmbeddingModel, encode, resolve_encoder, to_lonlat
 from .files import encode_file, list_layers, read_chunks, read_table
+from .geometry import _deprecated_radius
 from .geometry import (
-    EARTH_RADIUS_KM, fix_antimeridian, geodesic_centroid, representative_points, sample_points, spherical_area,
+    MEAN_EARTH_RADIUS_KM, fix_antimeridian, geodesic_centroid, representative_points, sample_points, spherical_area,
 )
 
 _install_hooks()
@@ -25,5 +26,11 @@ __all__ = [
     "encode", "to_lonlat", "resolve_encoder", "EmbeddingModel", "GeoAccessor", "DaskGeoAccessor", "register_accessor", "register_dask",
     "to_wgs84", "transform_lonlat", "is_wgs84", "WGS84",
     "geodesic_centroid", "representative_points", "sample_points", "spherical_area", "fix_antimeridian",
-    "EARTH_RADIUS_KM", "encode_file", "read_chunks", "read_table", "list_layers",
+    "MEAN_EARTH_RADIUS_KM", "encode_file", "read_chunks", "read_table", "list_layers",
 ]
+
+
+def __getattr__(name: str) -> float:
+    if name == "EARTH_RADIUS_KM":  # deprecated, see geoencode.gis.geometry
+        return _deprecated_radius()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

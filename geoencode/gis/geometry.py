@@ -30,6 +30,8 @@ The code lives in :mod:`geoencode.gis.antimeridian`, :mod:`geoencode.gis.spheric
 
 from __future__ import annotations
 
+import warnings
+
 from geocommon.earth import MEAN_EARTH_RADIUS_KM
 
 from .antimeridian import Antimeridian, fix_antimeridian
@@ -42,10 +44,20 @@ __all__ = [
     "representative_points",
     "sample_points",
     "spherical_area",
-    "EARTH_RADIUS_KM",
+    "MEAN_EARTH_RADIUS_KM",
     "Antimeridian",
 ]
 
-#: Mean Earth radius (IUGG), the default of :func:`spherical_area` for km²; the same value as
-#: :data:`geocommon.earth.MEAN_EARTH_RADIUS_KM`, kept here under its old name.
-EARTH_RADIUS_KM = MEAN_EARTH_RADIUS_KM
+
+def _deprecated_radius() -> float:
+    # EARTH_RADIUS_KM (6371.0088 here) is deprecated: geocommon.earth.EARTH_RADIUS_KM is the
+    # reference's 6371.0, so the old name meant two values in one project.
+    warnings.warn("geoencode.gis.EARTH_RADIUS_KM is deprecated; use MEAN_EARTH_RADIUS_KM (the same 6371.0088 km, "
+                  "from geocommon.earth)", DeprecationWarning, stacklevel=3)  # the caller of __getattr__
+    return MEAN_EARTH_RADIUS_KM
+
+
+def __getattr__(name: str) -> float:
+    if name == "EARTH_RADIUS_KM":
+        return _deprecated_radius()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
