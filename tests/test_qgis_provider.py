@@ -23,7 +23,7 @@ import shapely
 import geobias
 import geoencode  # noqa: F401  (the geo accessor)
 from geobias.hotspots import HOTSPOT_CLASSES, hotspots
-from geobias.maps import remote_resources
+from geobias.maps import read_layer_styles, remote_resources
 from geoencode.qgis_plugin.install import install
 from conftest import SHARED
 from qgis_session import QGIS_PYTHON, REPO, qgis_env, skip_without_pyqgis
@@ -151,6 +151,9 @@ SCRIPT = textwrap.dedent(
     res = processing.run(model, {"samples": gpkg + "|layername=points", "performance": "acc", "radius_km": 150,
                                  "audit:per_centre": d + "/model_per_centre.gpkg"})
     out["runs"]["model"] = {k: str(v) for k, v in res.items()}
+    reopened = QgsVectorLayer(d + "/model_per_centre.gpkg", "reopened", "ogr")  # loads the default style
+    out["reopened"] = [reopened.renderer().type(), reopened.renderer().classAttribute()]
+    del reopened
     print("RESULT " + json.dumps(out), flush=True)
     QgsProject.instance().clear()
     app.exitQgis()
@@ -306,7 +309,7 @@ def test_graphical_model_chains_encode_and_audit(qgis_session):
     res = qgis_session["result"]
     assert res["model_loaded"] is True
     assert res["model_outputs"] == ["audit:per_centre"]
-    out = gpd.read_file(qgis_session["out"] / "model_per_centre.gpkg")
+    out = gpd.read_file(qgis_session["out"] / "model_per_centre.gpkg", layer="model_per_centre")
     points = gpd.read_file(qgis_session["gpkg"], layer="points")
     ref = geobias.audit(points, value="acc", radius_km=150, k=4, preset="geobs", progress=False).per_centre
     emb = [c for c in out.columns if c.startswith("emb_")]
@@ -314,6 +317,10 @@ def test_graphical_model_chains_encode_and_audit(qgis_session):
     np.testing.assert_allclose(out[emb].to_numpy(), points.geo.encode("sphereC", frequency_num=4).to_numpy(),
                                rtol=1e-6, atol=1e-7)
     assert len(out) == len(ref) and out.crs.to_epsg() == 32631
+    # written by processing.run, not loaded: the GeoPackage keeps the style as its default
+    styles = read_layer_styles(qgis_session["out"] / "model_per_centre.gpkg")
+    assert styles[["styleName", "useAsDefault"]].values.tolist() == [["Relative SSI", 1]]
+    assert res["reopened"] == ["graduatedSymbol", "relative"]
     np.testing.assert_allclose(out["relative"], ref["relative"].to_numpy(), rtol=1e-9, atol=1e-12)
 
 

@@ -26,7 +26,7 @@ class GeoEncodeAlgorithm(QgsProcessingAlgorithm):
 
     def __init__(self) -> None:
         super().__init__()
-        self._styles: dict[str, str] = {}
+        self._styles: dict[str, tuple[str, str]] = {}  # destination id → (style name, QML)
 
     def createInstance(self) -> "GeoEncodeAlgorithm":  # noqa: N802  (QGIS API names from here on)
         return type(self)()
@@ -79,7 +79,7 @@ class GeoEncodeAlgorithm(QgsProcessingAlgorithm):
     def postProcessAlgorithm(self, context: Any, feedback: QgsProcessingFeedback) -> dict:  # noqa: N802
         from ..styles import attach_styles
 
-        attach_styles(self._styles, context)
+        attach_styles(self._styles, context, feedback)
         return {}
 
     def compute(self, parameters: dict, context: Any, feedback: QgsProcessingFeedback) -> dict:
