@@ -12,23 +12,21 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from libpysal.graph import Graph
 
-from .background import auto_density, ring_grid
-from .errors import GeoBiasError, GeoBiasWarning, describe_rows
+from .audit_data import MAX_RADIUS_KM, centre_mask, clean_frame, validate_params
+from .audit_run import centre_lists, check_k, score_centres
+from .errors import GeoBiasWarning, describe_rows
 from .io import to_lonlat_frame
-from .marks import low_performance, make_marks, resolve_threshold
-from .neighbourhoods import graph_to_lists, lists_to_graph, neighbourhood_lists, take_lists, unique_centres
-from .parallel import effective_jobs, run_chunks
+from .marks import make_marks, resolve_threshold
 from .presets import preset_params
-from .sphere import EARTH_RADIUS_KM, to_radians, wrap_longitude
-from .ssi import TIES, ssi_per_centre
+from .sphere import EARTH_RADIUS_KM, to_radians
+from .weights import lists_to_graph
 
 __all__ = ["audit", "GeoBiasAudit", "MAX_RADIUS_KM"]
-
-#: Background rings must stay within a hemisphere of the centre.
-MAX_RADIUS_KM = 10_000.0
 
 _DEFAULT = object()
 
@@ -36,41 +34,6 @@ _PARAMS = (
     "max_neighbors", "centres", "marks", "density", "density_factor",
     "probability", "std_offset", "aggregation", "radians", "neighbour_order",
 )
-
-
-def _ssi_chunk(args: dict) -> dict:
-    """Top-level (picklable) worker: scores of one chunk of centres."""
-    return ssi_per_centre(**args)
-
-
-def _validate_params(p: dict, radius_km: float, k: int) -> None:
-    if not np.isfinite(radius_km) or radius_km <= 0:
-        raise GeoBiasError(f"radius_km={radius_km!r} must be a positive number of km")
-    if radius_km >= MAX_RADIUS_KM:
-        raise GeoBiasError(
-            f"radius_km={radius_km} is too large: background rings would reach past a "
-            f"hemisphere (spec limit r < pi/2); use radius_km < {MAX_RADIUS_KM:.0f}"
-        )
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise GeoBiasError(f"k={k!r} must be a positive integer (4 in the reference)")
-    mn = p["max_neighbors"]
-    if mn is not None and (not isinstance(mn, (int, np.integer)) or mn < 1):
-        raise GeoBiasError(f"max_neighbors={mn!r} must be a positive integer or None (no cap)")
-    if p["probability"] not in ("two_sided", "density"):
-        raise GeoBiasError(f"probability={p['probability']!r} must be 'two_sided' or 'density'")
-    if p["aggregation"] not in ("mean", "n_weighted"):
-        raise GeoBiasError(f"aggregation={p['aggregation']!r} must be 'mean' or 'n_weighted'")
-    if p["neighbour_order"] not in ("distance", "position"):
-        raise GeoBiasError(f"neighbour_order={p['neighbour_order']!r} must be 'distance' or 'position'")
-    if p["radians"] not in ("reference", "numpy"):
-        raise GeoBiasError(f"radians={p['radians']!r} must be 'reference' or 'numpy'")
-    d = p["density"]
-    if not (d == "auto" or (isinstance(d, (int, float, np.number)) and np.isfinite(d) and d > 0)):
-        raise GeoBiasError(f"density={d!r} must be 'auto' or a positive number of points per sq. radian")
-    if not np.isfinite(p["std_offset"]) or p["std_offset"] < 0:
-        raise GeoBiasError(f"std_offset={p['std_offset']!r} must be a non-negative number")
-    if not np.isfinite(p["density_factor"]) or p["density_factor"] <= 0:
-        raise GeoBiasError(f"density_factor={p['density_factor']!r} must be positive")
 
 
 class GeoBiasAudit:
@@ -218,9 +181,7 @@ class GeoBiasAudit:
                      std_offset=std_offset, aggregation=aggregation, radians=radians,
                      neighbour_order=neighbour_order)
         params.update({key: v for key, v in given.items() if v is not _DEFAULT})
-        _validate_params(params, radius_km, k)
-        if ties not in TIES:
-            raise GeoBiasError(f"ties={ties!r} must be one of {list(TIES)} ('split' is the machine-independent default)")
+        validate_params(params, radius_km, k, ties)
         self.ties = ties
         self.preset = preset
         self.value = value
@@ -238,89 +199,11 @@ class GeoBiasAudit:
         self._notes.append(msg)
         warnings.warn(msg, GeoBiasWarning, stacklevel=4)
 
-    def _clean(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.value not in frame.columns:
-            raise GeoBiasError(
-                f"value column {self.value!r} not found; available columns: "
-                f"{[c for c in frame.columns if c not in ('lon', 'lat')]}; pass value=..."
-            )
-        raw = frame[self.value]
-        vals = pd.to_numeric(raw, errors="coerce")
-        bad = vals.isna() & raw.notna()
-        if bad.any():
-            raise GeoBiasError(
-                f"value column {self.value!r} has non-numeric entries in "
-                f"{describe_rows(frame.index[bad])}, e.g. {raw[bad].iloc[0]!r}"
-            )
-        frame = frame.assign(_value=vals.astype(float))
-        no_xy = frame["lon"].isna() | frame["lat"].isna()
-        self.n_dropped_coords = int(no_xy.sum())
-        if self.n_dropped_coords:
-            self._warn(f"dropped {self.n_dropped_coords} rows without coordinates "
-                       f"({describe_rows(frame.index[no_xy])})")
-            frame = frame[~no_xy]
-        bad_lat = frame["lat"].abs() > 90
-        if bad_lat.any():
-            raise GeoBiasError(
-                f"lat outside ±90 in {describe_rows(frame.index[bad_lat])}: lon/lat may be "
-                "swapped (or the coordinates are projected; pass a GeoDataFrame with its CRS)"
-            )
-        bad_lon = ~np.isfinite(frame["lon"]) | ~np.isfinite(frame["lat"])
-        if bad_lon.any():
-            raise GeoBiasError(
-                f"non-finite coordinates in {describe_rows(frame.index[bad_lon])}: coordinates must "
-                "be degrees in WGS84 (pass a GeoDataFrame with its CRS to transform)"
-            )
-        outside = frame["lon"].abs() > 180
-        self.n_wrapped = int(outside.sum())
-        if self.n_wrapped:
-            frame = frame.assign(lon=wrap_longitude(frame["lon"].to_numpy(dtype=float)))
-        nan_v = frame["_value"].isna() | ~np.isfinite(frame["_value"])
-        self.n_dropped_nan = int(nan_v.sum())
-        if self.n_dropped_nan:
-            self._warn(f"dropped {self.n_dropped_nan} rows with missing/non-finite "
-                       f"{self.value!r} ({describe_rows(frame.index[nan_v])})")
-            frame = frame[~nan_v]
-        if len(frame) == 0:
-            raise GeoBiasError("no rows left with both coordinates and a performance value")
-        if not frame.index.is_unique:
-            raise GeoBiasError(
-                f"row labels are not unique ({describe_rows(frame.index[frame.index.duplicated()])}); "
-                "per-centre results are indexed by them: reset_index() first"
-            )
-        return frame
-
-    def _centre_mask(self, frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-        c = self.centres
-        if isinstance(c, str):
-            if c == "all":
-                return np.ones(len(frame), dtype=bool)
-            if c == "low":
-                return low_performance(values, self.threshold, self.lower_is_better)
-            raise GeoBiasError(f"centres={c!r} must be 'all', 'low', a boolean mask or row labels")
-        if isinstance(c, pd.Series) and c.dtype == bool:
-            return c.reindex(frame.index, fill_value=False).to_numpy()
-        arr = np.asarray(c)
-        if arr.dtype == bool:
-            if arr.size != self._n_input:
-                raise GeoBiasError(
-                    f"boolean centres mask has {arr.size} entries but the data has "
-                    f"{self._n_input} rows"
-                )
-            return pd.Series(arr, index=self._input_index).reindex(frame.index, fill_value=False).to_numpy()
-        labels = pd.Index(arr)
-        missing = labels.difference(frame.index)
-        if len(missing):
-            raise GeoBiasError(
-                f"centres include labels that are not (valid) rows: {list(missing[:10])}"
-            )
-        return frame.index.isin(labels)
-
     def _run(self, data, neighbourhoods, lon, lat, n_jobs, client, progress, chunk_size) -> None:
         frame0 = to_lonlat_frame(data, lon, lat)
-        self._n_input = len(frame0)
-        self._input_index = frame0.index
-        frame = self._clean(frame0)
+        frame, counts = clean_frame(frame0, self.value, self._warn)
+        for key, v in counts.items():
+            setattr(self, key, v)
         values = frame["_value"].to_numpy()
         self.n_samples = len(frame)
         if np.unique(values).size == 1:
@@ -328,8 +211,8 @@ class GeoBiasAudit:
                        "score then only reflects where the samples are, not how the model does")
         self.n_duplicates = int(frame.duplicated(subset=["lon", "lat"]).sum())
         marks = make_marks(values, self.marks, self.threshold, self.lower_is_better)
-        mask = self._centre_mask(frame, values)
-        centres = np.flatnonzero(mask)
+        centres = np.flatnonzero(centre_mask(self.centres, frame, values, self.threshold, self.lower_is_better,
+                                             frame0.index))
         radius = self.radius_km / EARTH_RADIUS_KM
         latr = to_radians(frame["lat"].to_numpy(), self.radians)
         lonr = to_radians(frame["lon"].to_numpy(), self.radians)
@@ -342,57 +225,19 @@ class GeoBiasAudit:
             )
             self._empty(frame)
             return
-        if neighbourhoods is not None:
-            centres, indptr, indices, _ = graph_to_lists(neighbourhoods, frame.index, latr, lonr, centres,
-                                                        order=self.neighbour_order)
-        else:
-            indptr, indices, _, nb_ties = neighbourhood_lists(
-                latr, lonr, radius, self.max_neighbors, centres, order=self.neighbour_order,
-                ties=self.ties, return_tie_sensitive=True)
-        self._check_k(frame, centres, np.diff(indptr), radius)
-        nb_graph = lists_to_graph(indptr, indices, centres, frame.index)
-        self.neighbourhoods = nb_graph
-
-        # co-located centres with the same list score identically: compute each once
-        first, inverse = unique_centres(latr, lonr, centres, indptr, indices)
-        u_centres = centres[first]
-        u_indptr, u_indices = take_lists(indptr, indices, first)
-        jobs = effective_jobs(n_jobs, u_centres.size)
-        bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
-        common = dict(lat=latr, lon=lonr, marks=marks, radius=radius, k=self.k,
-                      density=self.density, density_factor=self.density_factor,
-                      probability_kind=self.probability, std_offset=self.std_offset, ties=self.ties)
-        chunks = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            ip = u_indptr[a : b + 1]
-            chunks.append(dict(common, centres=u_centres[a:b], indptr=ip - ip[0],
-                               indices=u_indices[ip[0] : ip[-1]]))
-        parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
-        res = {key: np.concatenate([p[key] for p in parts])[inverse] for key in parts[0]}
-        if neighbourhoods is None:
-            res["tie_sensitive"] = res["tie_sensitive"] | nb_ties
+        centres, indptr, indices, nb_ties = centre_lists(
+            latr, lonr, centres, radius, max_neighbors=self.max_neighbors, order=self.neighbour_order,
+            ties=self.ties, index=frame.index, graph=neighbourhoods)
+        check_k(self.k, self.density, self.density_factor, frame.index, centres, np.diff(indptr), radius)
+        self.neighbourhoods = lists_to_graph(indptr, indices, centres, frame.index)
+        res = score_centres(latr, lonr, marks, centres, indptr, indices, n_jobs=n_jobs, client=client,
+                            progress=progress, chunk_size=chunk_size, radius=radius, k=self.k,
+                            density=self.density, density_factor=self.density_factor,
+                            probability_kind=self.probability, std_offset=self.std_offset, ties=self.ties)
+        res["tie_sensitive"] = res["tie_sensitive"] | nb_ties
         self._finish(frame, values, centres, indptr, indices, res)
 
-    def _check_k(self, frame, centres, n_nb, radius) -> None:
-        smallest = None
-        for n in np.unique(n_nb):
-            dens = auto_density(radius, int(n), self.density_factor) if self.density == "auto" else self.density
-            size = int(n) + ring_grid(radius, dens).shape[0]
-            if size < self.k + 1 and (smallest is None or size < smallest[1]):
-                smallest = (int(n), size)
-        if smallest is not None:
-            rows = frame.index[centres[n_nb == smallest[0]]]
-            raise GeoBiasError(
-                f"k={self.k} is not smaller than the neighbourhood size: centres in "
-                f"{describe_rows(rows)} have {smallest[0]} presence + "
-                f"{smallest[1] - smallest[0]} background points; use k < {smallest[1]} "
-                "or a larger density"
-            )
-
     def _empty(self, frame) -> None:
-        import geopandas as gpd
-        from libpysal.graph import Graph
-
         self.n_centres = 0
         self.n_skipped = 0
         self.base = float("nan")
@@ -406,8 +251,6 @@ class GeoBiasAudit:
         )
 
     def _finish(self, frame, values, centres, indptr, indices, res) -> None:
-        import geopandas as gpd
-
         n_nb = res["n_neighbours"]
         local_mean = np.add.reduceat(values[indices], indptr[:-1]) / n_nb
         undefined = np.isnan(res["base"]) | np.isnan(res["relative"])

@@ -110,7 +110,7 @@ def test_radius_too_large(radius_km):
 
 
 @pytest.mark.parametrize("kw, msg", [
-    (dict(radius_km=-1), "radius_km"), (dict(k=0), "k=0"), (dict(max_neighbors=0), "max_neighbors"),
+    (dict(radius_km=-1), "radius_km"), (dict(k=0), "k must be .*got 0"), (dict(max_neighbors=0), "max_neighbors"),
     (dict(probability="pdf"), "probability"), (dict(aggregation="median"), "aggregation"),
     (dict(preset="nope"), "preset"), (dict(marks="pm1", value="lon"), "binary"),
     (dict(threshold="town"), "scale level"), (dict(density=-3), "density"),
