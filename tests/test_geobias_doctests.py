@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import pkgutil
 
 import pytest
 
 
-# the geobias core modules (other subpackages such as geobias.maps test their own)
-CORE = ("audit", "background", "cli", "compare", "errors", "geoloc", "io", "marks",
-        "neighbourhoods", "parallel", "presets", "sphere", "sri", "ssi")
-MODULES = [f"geobias.{m}" for m in CORE]
+import geobias
+
+# every module of the package itself (subpackages such as geobias.maps test their own)
+MODULES = sorted(f"geobias.{m.name}" for m in pkgutil.iter_modules(geobias.__path__) if not m.ispkg)
 
 
 @pytest.mark.parametrize("name", ["geobias", *MODULES])
