@@ -127,8 +127,8 @@ def position_encoder(name: str, **params: Any) -> PositionEncoder | LocationEnco
     """Build the position encoder ``PE`` called ``name`` with paper defaults overridden by ``params``.
 
     A pretrained name (``"geoclip"``, ``"satclip-resnet50-l40"`` …, see
-    :func:`geoencode.list_pretrained`) gives the whole pretrained encoder instead, with ``params``
-    passed to :func:`geoencode.pretrained` (``path=``, ``dtype=`` …), so every place that takes an
+    :func:`geoencode.pretrained.list_pretrained`) gives the whole pretrained encoder instead, with ``params``
+    passed to :func:`geoencode.pretrained.pretrained` (``path=``, ``dtype=`` …), so every place that takes an
     encoder name (``gdf.geo.encode``, ``geoencode encode --encoder``) takes these too.
 
     Examples
@@ -156,7 +156,7 @@ def build(name: str, nn: str | None = None, *, device: torch.device | str | None
     ----------
     name : str
         Encoder name or alias (see :func:`list_encoders`), or a pretrained encoder's name (see
-        :func:`geoencode.list_pretrained`; then ``params`` go to :func:`geoencode.pretrained`).
+        :func:`geoencode.pretrained.list_pretrained`; then ``params`` go to :func:`geoencode.pretrained.pretrained`).
     nn : {"ffn", "fcnet", "siren", "linear"}, optional
         The network; default the one the encoder's paper used.
     device : torch.device or str, optional

@@ -16,7 +16,7 @@ from ..positional.base import PositionEncoder
 class PretrainedEncoder(LocationEncoder):
     """A pretrained ``NN(PE)`` with the library's interface, encoding large inputs batch by batch.
 
-    Built by :func:`geoencode.pretrained`; it *is* a :class:`~geoencode.LocationEncoder`, so it goes
+    Built by :func:`geoencode.pretrained.pretrained`; it *is* a :class:`~geoencode.LocationEncoder`, so it goes
     wherever one goes (the trainer, :class:`~geoencode.models.LocationPrior`, the GIS accessor),
     frozen (``requires_grad_(False)``) or fine-tuned.
 
