@@ -136,3 +136,11 @@ def test_readme_layout_matches_the_tree():
     subpackages = [f"geoencode/{p.name}/" for p in (ROOT / "geoencode").iterdir() if (p / "__init__.py").is_file()]
     unnamed = [p for p in packages + subpackages if not any(entry.startswith(p) for entry in listed)]
     assert sorted(unnamed) == []
+
+
+def test_geoencode_and_its_command_line_load_no_geobias():
+    """The library, the GIS layer and every registered subcommand import without geobias."""
+    code = ("import sys, geoencode, geoencode.gis, geoencode.cli\ngeoencode.cli.build_parser()\n"
+            "print(sorted(m for m in sys.modules if m == 'geobias' or m.startswith('geobias.')))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert r.stdout.strip() == "[]"
