@@ -15,7 +15,6 @@ import argparse
 import os
 import platform
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +37,7 @@ MARKER = "## The shared default setting"
 
 
 def _fmt(s: pd.Series) -> str:
-    return f"{s.mean():.2f} ± {s.std(ddof=1) if len(s) > 1 else 0.0:.2f}"
+    return f"{s.mean():.2f} ± {s.std(ddof=1):.2f}" if len(s) > 1 else f"{s.mean():.2f}"
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:
@@ -90,7 +89,7 @@ def main() -> None:
         pairs = paper_pairs(args.task)
     else:
         pairs = [(get_spec(p.split(":")[0]).name, p.split(":")[1]) for p in args.pairs.split(",")]
-    rows, t_all = [], time.perf_counter()
+    rows = []
     earlier = pd.read_csv(args.reuse) if args.reuse is not None else pd.DataFrame(columns=["encoder", "nn", "seed"])
     for enc, nn in pairs:
         known = (args.task, enc, nn) in AUTHORS
@@ -112,9 +111,11 @@ def main() -> None:
                         for _, r in results.drop_duplicates(["encoder", "nn"]).iterrows())
     header = (f"# Offline benchmark: {args.task}\n\n"
               f"## Per-pair recipes (`--recipe {args.recipe}`)\n\n"
-              f"{len(results)} runs ({args.seeds} seed(s) each), CPU, {args.threads} torch thread(s) "
-              f"({platform.processor() or platform.machine()}, shared with other jobs); wall time of the last "
-              f"invocation {time.perf_counter() - t_all:.0f} s. Accuracy and IoU in %, mean ± std over seeds; "
+              f"{len(results)} runs ({args.seeds} seed(s) for the pairs with an authors' value, "
+              f"{args.seeds if args.other_seeds is None else args.other_seeds} for the others), CPU, "
+              f"{args.threads} torch thread(s) "
+              f"({platform.processor() or platform.machine()}, shared with other jobs); training took "
+              f"{results['train_seconds'].sum():.0f} s wall, {results['cpu_seconds'].sum():.0f} s CPU in all. Accuracy and IoU in %, mean ± std over seeds; "
               "\"authors' value\": the authors' code (MarcCoru/locationencoder @ 685892e with its hparams.yaml, "
               "3 seeds, 2 CPU cores); \"train s / run\": wall time of one training run (features once, "
               "then the network), \"CPU s / run\": its CPU time (on a shared machine the fairer measure), "
