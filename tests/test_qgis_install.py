@@ -107,3 +107,18 @@ def test_version_note_when_plugin_and_library_differ(monkeypatch):
     monkeypatch.setattr(geoencode, "__version__", "9.9.9")
     note = version_note()
     assert f"version {plugin_version()}" in note and "is 9.9.9" in note and "--overwrite" in note
+
+
+def test_link_failure_is_a_clear_error(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(1314, "A required privilege is not held by the client")
+
+    monkeypatch.setattr("geoencode.qgis_plugin.install.os.symlink", refuse)
+    with pytest.raises(GeoEncodeError, match="developer mode"):
+        install(tmp_path, link=True)
+    plugins = tmp_path / "python" / "plugins"
+    assert list(plugins.iterdir()) == []  # nothing half-installed
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["qgis", "install", "--profile", str(tmp_path), "--link"]) == 1
+    assert "no --link" in err.getvalue() and "link=False" not in err.getvalue()

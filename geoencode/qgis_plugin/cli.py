@@ -42,5 +42,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(package(args.out, overwrite=args.overwrite))
     except GeoEncodeError as exc:  # the fix in this interface's words
-        raise GeoEncodeError(str(exc).replace("overwrite=True", "--overwrite")) from None
+        raise GeoEncodeError(str(exc).replace("overwrite=True", "--overwrite")
+                             .replace("install a copy instead (link=False)", "install a copy instead (no --link)")) from None
     return 0

@@ -169,7 +169,12 @@ def install(profile: str | os.PathLike | None = None, *, link: bool = False, ove
     new = staging / PLUGIN_NAME
     try:
         if link:
-            os.symlink(PLUGIN_DIR, new, target_is_directory=True)
+            try:
+                os.symlink(PLUGIN_DIR, new, target_is_directory=True)
+            except OSError as exc:
+                raise GeoEncodeError(
+                    f"could not create a symbolic link to {str(PLUGIN_DIR)!r} ({exc}); on Windows, links need "
+                    "developer mode or administrator rights; install a copy instead (link=False).") from exc
         else:
             shutil.copytree(PLUGIN_DIR, new, ignore=_SKIP)
         if dest.exists() or dest.is_symlink():
