@@ -367,6 +367,7 @@ QGIS_PROCESS = next((p for p in (shutil.which("qgis_process.bin", path="/usr/bin
                      if p), None)
 
 
+@pytest.mark.slow  # two full QGIS start-ups (all providers, then torch): ~20 s
 @pytest.mark.skipif(QGIS_PROCESS is None, reason="qgis_process not installed (apt-get install -y qgis)")
 def test_cli_install_then_qgis_startup_lists_the_provider(tmp_path):
     from geoencode.cli import main
