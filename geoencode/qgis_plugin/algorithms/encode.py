@@ -111,6 +111,7 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
 
     def compute(self, parameters: dict, context: Any, feedback: Any) -> dict:
         import numpy as np
+        from geoencode import position_encoder
         from geoencode.gis import encode
 
         source = self.parameterAsSource(parameters, "INPUT", context)
@@ -125,13 +126,18 @@ class EncodeAlgorithm(GeoEncodeAlgorithm):
 
         frame, features = read_frame(source, feedback, progress=(0, 15))
         feedback.pushInfo(f"Encoding {len(frame)} features with {name!r} (how={how}) …")
+        # Built once, not per block: a pretrained encoder loads its weights once, and random
+        # features (rbf, rff) are the same for every block. Same module the name would give.
+        model = position_encoder(name, **params)
+        if device != "cpu" and hasattr(model, "to"):
+            model = model.to(device)
         blocks = []
         for start in range(0, max(len(frame), 1), _CHUNK):
             if feedback.isCanceled():
                 raise QgsProcessingException("cancelled")
             part = frame.iloc[start:start + _CHUNK]
-            blocks.append(encode(part, name, how=how, n_samples=n_samples, prefix=prefix, errors="coerce",
-                                 device=device, progress=False, **params))
+            blocks.append(encode(part, model, how=how, n_samples=n_samples, prefix=prefix or name, errors="coerce",
+                                 device=device, progress=False))
             feedback.setProgress(15 + 65 * min(start + _CHUNK, len(frame)) / max(len(frame), 1))
         columns = list(blocks[0].columns)
         values = np.concatenate([b.to_numpy() for b in blocks]) if len(frame) else np.empty((0, len(columns)))
