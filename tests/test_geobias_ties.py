@@ -163,3 +163,22 @@ def test_property_invariance(df, seed, radius_km, cap):
     moved = moved.assign(lon=moved["lon"] + rng.choice([-1e-10, 1e-10], len(df)) + 360.0 * rng.choice([-1, 0, 1]),
                          lat=moved["lat"] + rng.choice([-1e-10, 1e-10], len(df)))
     assert_same(res, _audit(moved, **kw))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_compiled_kernel_equals_numpy_path(preset, monkeypatch):
+    """The numba kernel and the batched numpy fallback give the same scores and flags."""
+    kernel = pytest.importorskip("geobias.split_kernel")
+    if not kernel.AVAILABLE:
+        pytest.skip("numba not installed")
+    import sys
+
+    import geobias.ssi as ssi
+
+    df = tied_frame(seed=5)
+    compiled = _audit(df, preset=preset)
+    run_module = sys.modules["geobias.audit_run"]
+    monkeypatch.setattr(run_module, "ssi_per_centre",
+                        lambda *a, **kw: ssi.ssi_per_centre(*a, **{**kw, "engine": "numpy"}))
+    plain = _audit(df, preset=preset)
+    assert_same(plain, compiled)
