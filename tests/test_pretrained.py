@@ -134,6 +134,7 @@ def test_geoclip_found_in_wheel_without_importing_it():
     assert enc.out_dim == 512 and not enc.training and not any(p.requires_grad for p in enc.parameters())
 
 
+@pytest.mark.slow
 @needs_geoclip
 def test_geoclip_parity_with_its_own_module():
     ref_mod = _geoclip_reference_module()

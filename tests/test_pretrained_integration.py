@@ -87,6 +87,7 @@ def _separable_task(n: int = 400):
     return torch.as_tensor(lonlat, dtype=torch.float64), torch.as_tensor((lonlat[:, 0] > 0).astype(np.int64))
 
 
+@pytest.mark.slow
 def test_frozen_encoder_in_trainer_only_head_learns():
     enc = geoencode.pretrained("geoclip")
     before = {k: v.clone() for k, v in enc.state_dict().items()}

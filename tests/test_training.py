@@ -171,3 +171,21 @@ def test_geo_aware_scores_and_image_regressor():
     torch.testing.assert_close(geo_aware_scores(img, prior), torch.tensor([[0.45, 0.05], [0.9, 0.1]]))
     model = ImageLocationRegressor(geoencode.build("xyz", out_dim=8), image_dim=6, embed_dim=4, hidden_dim=8)
     assert model(torch.randn(5, 6), torch.zeros(5, 2)).shape == (5,)
+
+
+def test_frozen_encoder_stays_out_of_the_optimiser():
+    torch.manual_seed(0)
+    enc = geoencode.build("sphereC", frequency_num=4, out_dim=8)
+    enc.requires_grad_(False)
+    prior = LocationPrior(enc, num_classes=2)
+    frozen = {k: v.clone() for k, v in enc.state_dict().items()}
+    x = torch.tensor([[0.0, 10.0], [90.0, -20.0], [-60.0, 45.0], [120.0, 5.0]])
+    y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    loss = lambda m, b, g: nn.functional.binary_cross_entropy(m(b[0]), b[1])  # noqa: E731
+    before = prior.class_emb.weight.detach().clone()
+    Trainer(prior, loss, lr=0.05, weight_decay=0.1, max_epochs=5, batch_size=2, progress=False).fit((x, y))
+    assert all(torch.equal(v, enc.state_dict()[k]) for k, v in frozen.items())
+    assert not torch.equal(before, prior.class_emb.weight)
+    prior.requires_grad_(False)
+    with pytest.raises(GeoEncodeError, match="no trainable parameters"):
+        Trainer(prior, loss, progress=False, max_epochs=1).fit((x, y))

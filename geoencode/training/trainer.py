@@ -127,7 +127,13 @@ class Trainer:
         if n == 0 or any(t.shape[0] != n for t in data):
             raise GeoEncodeError(f"training tensors must be non-empty and row-aligned, got {[tuple(t.shape) for t in data]}.")
         self.model.to(self.device)
-        opt = torch.optim.Adam(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        # Frozen parts (a pretrained encoder with requires_grad off) stay out of the optimiser, so
+        # weight decay never touches them.
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        if not params:
+            raise GeoEncodeError("the model has no trainable parameters (all have requires_grad=False); "
+                                 "unfreeze some, e.g. geoencode.pretrained(name, trainable=True).")
+        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=self.lr_decay)
         gen = torch.Generator().manual_seed(self.seed)
         start, bad_epochs, best_state = 0, 0, None
