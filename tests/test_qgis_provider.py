@@ -53,6 +53,8 @@ SCRIPT = textwrap.dedent(
 
     sys.path.insert(0, cfg["plugins"])          # the copy `geoencode qgis install` made
     import geoencode_qgis
+    import geoencode_qgis.algorithms.encode
+    geoencode_qgis.algorithms.encode._CHUNK = 16  # several blocks per layer: they must agree with one call
     provider = geoencode_qgis.provider()        # keep a reference: the registry does not own it for Python
     QgsApplication.processingRegistry().addProvider(provider)
     out = {"algorithms": {}, "runs": {}, "errors": {}, "layers": {}}
@@ -209,7 +211,7 @@ def test_provider_lists_the_algorithms_and_their_parameters(qgis_session):
 
 def test_progress_is_reported(qgis_session):
     steps = qgis_session["result"]["progress"]
-    assert len(steps) >= 3 and 0 < steps[0] < steps[-1] == 100  # read, encoded, written
+    assert len(steps) >= 5 and 0 < steps[0] < steps[-1] == 100  # read, 3 blocks of 16 encoded, written
     assert steps == sorted(steps)
 
 
@@ -334,6 +336,8 @@ NO_LIBRARY = textwrap.dedent(
     QgsApplication.messageLog().messageReceived.connect(lambda msg, tag, level: log.append([tag, msg]))
     sys.path.insert(0, sys.argv[1])
     import geoencode_qgis
+    import geoencode_qgis.algorithms.encode
+    geoencode_qgis.algorithms.encode._CHUNK = 16  # several blocks per layer: they must agree with one call
     provider = geoencode_qgis.provider()
     QgsApplication.processingRegistry().addProvider(provider)
     alg = QgsApplication.processingRegistry().algorithmById("geoencode:geobias_audit")
