@@ -101,7 +101,7 @@ def main() -> None:
             row = run_one(args.task, enc, nn, seed, recipe=args.recipe)
             row.pop("model")
             rows.append(row)
-            metrics = {k: round(v, 2) for k, v in row.items() if k.startswith(("test_", "polar_"))}
+            metrics = {k: round(float(v), 2) for k, v in row.items() if k.startswith(("test_", "polar_"))}
             print(f"{enc:22s} {nn:7s} seed {seed}: {metrics} ({row['train_seconds']:.1f} s, "
                   f"{row.get('steps_per_second', float('nan')):.0f} steps/s, {row['epochs']} epochs)", flush=True)
     results = pd.DataFrame(rows)
