@@ -14,7 +14,7 @@ from .compare import compare, compare_frame
 from .errors import GeoBiasError, GeoBiasWarning
 from .geoloc import audit_geolocalization
 from .marks import SCALES, make_marks
-from .neighbourhoods import centre_weights, knn_weights, radius_neighbourhoods
+from .weights import centre_graph, centre_weights, knn_graph, knn_weights, radius_neighbourhoods
 from .presets import PRESETS
 from .sri import SRIResult, sri
 
@@ -27,6 +27,8 @@ __all__ = [
     "sri",
     "SRIResult",
     "radius_neighbourhoods",
+    "knn_graph",
+    "centre_graph",
     "knn_weights",
     "centre_weights",
     "make_marks",

@@ -269,9 +269,11 @@ def unique_centres(lat: np.ndarray, lon: np.ndarray, centres: np.ndarray, indptr
 
 # the PySAL weight builders moved to geobias.weights; re-exported for the old import path
 from .weights import (  # noqa: E402  (weights imports the list helpers above)
+    centre_graph,
     centre_weights,
     graph_to_lists,
     great_circle_weights,
+    knn_graph,
     knn_weights,
     lists_to_graph,
     radius_neighbourhoods,

@@ -10,7 +10,9 @@ from libpysal.graph import Graph
 
 import geobias
 from geobias.background import auto_density, background_points, ring_grid, ring_pattern
-from geobias.neighbourhoods import centre_weights, knn_weights, radius_neighbourhoods
+import pytest
+
+from geobias.weights import _reference_knn, centre_graph, centre_weights, knn_graph, knn_weights, radius_neighbourhoods
 
 
 def adjacency_set(g: Graph) -> set:
@@ -26,11 +28,33 @@ def lonlat(n, seed):
 
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(8, 60), k=st.integers(1, 6))
-def test_knn_weights_equal_libpysal(seed, n, k):
+def test_knn_graph_equals_libpysal(seed, n, k):
     pts = lonlat(n, seed)
-    ours = knn_weights(np.radians(pts[:, ::-1]), k=k)
     theirs = Graph.build_knn(pts, k=k, metric="haversine")
-    assert adjacency_set(ours) == adjacency_set(theirs)
+    for ties in ("reference", "split"):  # random points: no ties, so both are libpysal's graph
+        ours = knn_graph(pts, k=k, ties=ties)
+        assert adjacency_set(ours) == adjacency_set(theirs)
+        assert set(ours.adjacency.to_numpy()) == {1.0}
+
+
+def test_knn_graph_split_shares_tied_weight():
+    """A regular grid ties everywhere: every row still sums to k, tied neighbours share."""
+    g = np.arange(0.0, 1.0, 0.1)
+    pts = np.column_stack([a.ravel() for a in np.meshgrid(g, np.zeros(1))])  # points on the equator
+    pts = np.concatenate([pts, pts[:3]])  # and duplicates
+    w = knn_graph(pts, k=3)
+    sums = w.adjacency.groupby(level=0).sum()
+    np.testing.assert_allclose(sums.to_numpy(), 3.0, rtol=1e-12)
+    # an interior grid point: its two equidistant neighbours get 1, the two next ones share 1
+    row = w.adjacency.loc[5]
+    assert sorted(np.round(row.to_numpy(), 6).tolist()) == [0.5, 0.5, 1.0, 1.0]
+
+
+def test_radian_builders_are_deprecated_aliases():
+    pts = lonlat(20, 4)
+    with pytest.warns(DeprecationWarning, match="knn_graph"):
+        old = knn_weights(np.radians(pts[:, ::-1]), k=3)
+    assert adjacency_set(old) == adjacency_set(knn_graph(pts, k=3, ties="reference"))
 
 
 @settings(max_examples=15, deadline=None)
@@ -63,9 +87,11 @@ def test_centre_weights_equal_libpysal_on_U():
     """The weights over presence ∪ rings of one centre, built both ways."""
     rng = np.random.default_rng(1)
     pres = np.radians(np.column_stack([rng.uniform(44.5, 45.5, 15), rng.uniform(9.5, 10.5, 15)]))
-    _, U = centre_weights(pres, tuple(pres[0]), 100 / 6371.0)
+    with pytest.warns(DeprecationWarning):
+        _, U = centre_weights(pres, tuple(pres[0]), 100 / 6371.0)
     deg = np.degrees(U[:, ::-1])  # libpysal takes lon/lat degrees, applies np.deg2rad
-    ours = knn_weights(np.deg2rad(deg[:, ::-1]), k=4)
+    # libpysal's own degree conversion (np.deg2rad), so that exact ties see the same floats
+    ours = _reference_knn(np.deg2rad(deg[:, ::-1]), 4, np.arange(len(deg)))
     theirs = Graph.build_knn(deg, k=4, metric="haversine")
     # the ring grid has exact distance ties between ring points; libpysal and
     # the reference use the same ball tree on the same floats, so even those agree
@@ -112,3 +138,15 @@ def test_unique_centres_merges_only_identical_position_and_list():
     groups = [sorted(np.flatnonzero(inverse == g).tolist()) for g in range(first.size)]
     assert sorted(groups) == [[0, 4], [1], [2], [3]]
     assert all(first[inverse[g[0]]] == g[0] for g in groups)  # the first of each group represents it
+
+
+def test_centre_graph_in_degrees_and_km():
+    """The degree/km builder places the same rings as the radian one, and splits their ties."""
+    rng = np.random.default_rng(2)
+    pres = np.column_stack([rng.uniform(9.5, 10.5, 12), rng.uniform(44.5, 45.5, 12)])
+    g, pts = centre_graph(pres, tuple(pres[0]), 100.0)
+    with pytest.warns(DeprecationWarning):
+        _, U = centre_weights(np.radians(pres[:, ::-1]), tuple(np.radians(pres[0, ::-1])), 100 / 6371.0)
+    np.testing.assert_allclose(pts, np.degrees(U[:, ::-1]), atol=1e-9)
+    np.testing.assert_allclose(g.adjacency.groupby(level=0).sum().to_numpy(), 4.0, rtol=1e-12)
+    assert (g.adjacency < 1).any()  # the ring grid has ties, shared out
