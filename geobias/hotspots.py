@@ -20,17 +20,23 @@ as 0/1 hits every all-low neighbourhood would come out as a cold spot.) Each loc
 in standard hot-spot analysis (ArcGIS's ``Gi_Bin``): hot or cold spot at 99,
 95 or 90 % confidence (p <= 0.01, 0.05, 0.10), otherwise not significant;
 optionally with the Benjamini-Hochberg false discovery rate
-(:func:`esda.fdr`) applied at each level.
+(:func:`esda.fdr`) applied at each level. The classes, their colours and
+:func:`~geobias.hotspot_classes.classify` live in :mod:`geobias.hotspot_classes`
+(also importable from here).
 
 Weights are taken as given (a :class:`libpysal.graph.Graph` or
 :class:`libpysal.weights.W` whose ids are the frame's row labels), or built on
 great-circle distance: the ``k`` nearest neighbours and/or all neighbours
-within ``radius_km`` (:func:`great_circle_weights`).
+within ``radius_km`` (:func:`great_circle_weights`, from :mod:`geobias.weights`).
 """
 
 from __future__ import annotations
 
+import inspect
+import numbers
 import warnings
+from typing import Any, NamedTuple
+
 import esda
 import geopandas as gpd
 import numpy as np
@@ -39,60 +45,26 @@ from libpysal.graph import Graph
 from libpysal.weights import W
 from scipy import stats
 
+from geocommon.checks import check_scalar
+
 from .errors import GeoBiasError, GeoBiasWarning, describe_rows
+from .hotspot_classes import _BIN_OF, HOTSPOT_CLASSES, HOTSPOT_COLORS, classify
+from .hotspot_classes import _LEVELS as _LEVELS  # kept importable from its old home
+from .io import as_wgs84
 from .sphere import EARTH_RADIUS_KM
 from .weights import great_circle_weights
 
-__all__ = [
-    "HOTSPOT_CLASSES",
-    "HOTSPOT_COLORS",
-    "EARTH_RADIUS_KM",
-    "HotSpots",
-    "hotspots",
-    "great_circle_weights",
-    "classify",
-    "lonlat_degrees",
-]
+__all__ = ["HOTSPOT_CLASSES", "HOTSPOT_COLORS", "EARTH_RADIUS_KM", "HotSpots", "hotspots", "great_circle_weights",
+           "classify", "lonlat_degrees"]
 
-
-#: Class labels, from hottest to coldest (``bin`` 3 … -3), then the local-Moran outliers.
-HOTSPOT_CLASSES: tuple[str, ...] = (
-    "Hot spot (99% confidence)",
-    "Hot spot (95% confidence)",
-    "Hot spot (90% confidence)",
-    "Not significant",
-    "Cold spot (90% confidence)",
-    "Cold spot (95% confidence)",
-    "Cold spot (99% confidence)",
-    "High-low outlier",
-    "Low-high outlier",
-)
-
-#: Colours of the classes (the usual red-to-blue hot-spot palette), as hex strings.
-HOTSPOT_COLORS: dict[str, str] = {
-    "Hot spot (99% confidence)": "#d62f27",
-    "Hot spot (95% confidence)": "#ed7551",
-    "Hot spot (90% confidence)": "#fab984",
-    "Not significant": "#cfcfcf",
-    "Cold spot (90% confidence)": "#c0ccbe",
-    "Cold spot (95% confidence)": "#849eba",
-    "Cold spot (99% confidence)": "#4575b5",
-    "High-low outlier": "#e78ac3",
-    "Low-high outlier": "#66c2a5",
-}
-
-_BIN_OF = {c: b for c, b in zip(HOTSPOT_CLASSES[:7], (3, 2, 1, 0, -1, -2, -3))}
-_BIN_OF.update({"High-low outlier": 0, "Low-high outlier": 0})
-_LEVELS = (0.01, 0.05, 0.10)
 _METHODS = {"gi_star": "gi_star", "gi*": "gi_star", "g_local": "gi_star", "getis_ord": "gi_star",
             "moran": "moran", "moran_local": "moran", "lisa": "moran"}
 _OUTPUT_COLUMNS = ("z", "p", "hotspot", "bin", "n_neighbours", "quadrant")
+_QUADRANTS = np.array(["HH", "LH", "LL", "HL"])  # esda's q = 1 … 4
 _MAX_SIMULATIONS = 50_000_000  # n x permutations kept in memory (400 MB of float64)
 
 
-# --------------------------------------------------------------------------------------
-# input validation
-# --------------------------------------------------------------------------------------
+# -- input validation ----------------------------------------------------------------
 def _check_frame(gdf, column: str | None = None) -> gpd.GeoDataFrame:
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise GeoBiasError(
@@ -118,13 +90,9 @@ def _check_frame(gdf, column: str | None = None) -> gpd.GeoDataFrame:
         )
     if column is not None:
         if column not in gdf.columns:
-            raise GeoBiasError(
-                f"column {column!r} not found; available columns: {list(gdf.columns)}"
-            )
+            raise GeoBiasError(f"column {column!r} not found; available columns: {list(gdf.columns)}")
         if not (pd.api.types.is_numeric_dtype(gdf[column]) or pd.api.types.is_bool_dtype(gdf[column])):
-            raise GeoBiasError(
-                f"column {column!r} must be numeric, got dtype {gdf[column].dtype}"
-            )
+            raise GeoBiasError(f"column {column!r} must be numeric, got dtype {gdf[column].dtype}")
         y = gdf[column].to_numpy(dtype=float)
         nan = ~np.isfinite(y)
         if nan.any():
@@ -141,8 +109,8 @@ def lonlat_degrees(gdf: gpd.GeoDataFrame) -> np.ndarray:
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        Any CRS (transformed to EPSG:4326); non-point geometries are reduced
-        to a representative point.
+        Any CRS (transformed to EPSG:4326 by :func:`geobias.io.as_wgs84`);
+        non-point geometries are reduced to a representative point.
 
     Returns
     -------
@@ -155,16 +123,15 @@ def lonlat_degrees(gdf: gpd.GeoDataFrame) -> np.ndarray:
     >>> g = gpd.GeoDataFrame(geometry=gpd.points_from_xy([10.0], [50.0]), crs=4326)
     >>> lonlat_degrees(g).tolist()
     [[10.0, 50.0]]
+    >>> lonlat_degrees(g.to_crs(3857)).round(6).tolist()
+    [[10.0, 50.0]]
     """
-    geo = gdf.geometry.to_crs(4326) if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") else gdf.geometry
+    geo = as_wgs84(gdf.geometry)
     if not (geo.geom_type == "Point").all():
         geo = geo.representative_point()
     return np.column_stack([geo.x.to_numpy(dtype=float), geo.y.to_numpy(dtype=float)])
 
 
-# --------------------------------------------------------------------------------------
-# weights
-# --------------------------------------------------------------------------------------
 def _align_weights(w, index: pd.Index) -> Graph:
     """The weights as a Graph whose ids are exactly ``index`` (any order), or a clear error."""
     if isinstance(w, W):
@@ -189,63 +156,167 @@ def _align_weights(w, index: pd.Index) -> Graph:
     return w
 
 
-# --------------------------------------------------------------------------------------
-# classification
-# --------------------------------------------------------------------------------------
-def classify(
-    z: np.ndarray,
-    p: np.ndarray,
-    fdr: bool = False,
-    quadrant: np.ndarray | None = None,
-) -> pd.Categorical:
-    """Hot-spot classes from z-scores (sign) and two-sided p-values.
+def _validate(gdf, column, w, method, k, radius_km, permutations, random_state) -> tuple[str, Graph]:
+    """The method's key and the weights graph, once every input of :class:`HotSpots` is checked."""
+    _check_frame(gdf, column)
+    key = _METHODS.get(str(method).lower())
+    if key is None:
+        raise GeoBiasError(f"method must be 'gi_star' (Getis-Ord Gi*) or 'moran' (local Moran's I), got {method!r}")
+    check_scalar(permutations, "permutations", numbers.Integral, min_val=0, error=GeoBiasError)
+    check_scalar(random_state, "random_state", numbers.Integral, allow_none=True, error=GeoBiasError)
+    n = len(gdf)
+    if n < 3:
+        raise GeoBiasError(f"hot-spot analysis needs at least 3 locations, the frame has {n}")
+    y = gdf[column].to_numpy(dtype=float)
+    if np.ptp(y) == 0:
+        raise GeoBiasError(f"column {column!r} is constant ({y[0]!r}); there is nothing to find hot spots in")
+    if key == "gi_star" and (y < 0).any():
+        raise GeoBiasError(
+            f"Getis-Ord Gi* needs non-negative values, column {column!r} has minimum "
+            f"{y.min():g}; use method='moran' or shift the values (e.g. `gdf[col] - gdf[col].min()`)"
+        )
+    if w is None:
+        return key, great_circle_weights(gdf, k=k, radius_km=radius_km)
+    if k is not None or radius_km is not None:
+        raise GeoBiasError("pass either weights w or k/radius_km to build them, not both")
+    return key, _align_weights(w, gdf.index)
 
-    Parameters
-    ----------
-    z : numpy.ndarray
-        Signed statistic: positive = high values around the location.
-    p : numpy.ndarray
-        Two-sided p-values (NaN = not tested, e.g. an isolate).
-    fdr : bool, default False
-        Replace each level (0.01, 0.05, 0.10) by its Benjamini-Hochberg
-        false-discovery-rate cut-off (:func:`esda.fdr`).
-    quadrant : numpy.ndarray, optional
-        Local-Moran quadrants (1 HH, 2 LH, 3 LL, 4 HL). When given, HH/LL
-        clusters are hot/cold spots and significant HL/LH locations outliers.
 
-    Returns
-    -------
-    pandas.Categorical
-        Ordered categories :data:`HOTSPOT_CLASSES`.
+# -- the statistic -------------------------------------------------------------------
+class _Local(NamedTuple):
+    """A local statistic's results, in the order of the graph's ids."""
 
-    Examples
-    --------
-    >>> classify(np.array([3.0, -2.1, 0.2]), np.array([0.003, 0.04, 0.6])).tolist()
-    ['Hot spot (99% confidence)', 'Cold spot (95% confidence)', 'Not significant']
-    """
-    z = np.asarray(z, dtype=float)
-    p = np.asarray(p, dtype=float)
-    tested = np.isfinite(p) & np.isfinite(z)
-    labels = np.full(z.shape, "Not significant", dtype=object)
-    # from the weakest level to the strongest, so the strongest wins
-    for level, conf in zip(reversed(_LEVELS), (90, 95, 99)):
-        cut = esda.fdr(p[tested], level) if fdr and tested.any() else level
-        sig = tested & (p <= cut)
-        if quadrant is None:
-            labels[sig & (z > 0)] = f"Hot spot ({conf}% confidence)"
-            labels[sig & (z < 0)] = f"Cold spot ({conf}% confidence)"
+    statistic: esda.G_Local | esda.Moran_Local
+    z: np.ndarray
+    p: np.ndarray
+    p_sim: np.ndarray | None
+    classes: pd.Categorical
+    n_neighbours: np.ndarray
+    quadrant: np.ndarray | None  # esda's q (1 HH, 2 LH, 3 LL, 4 HL); None for Gi*
+
+
+def _gi_star(y: np.ndarray, graph: Graph, permutations: int, seed: int | None, keep: bool):
+    """esda's Gi* with the location itself in its neighbourhood; the z-score, observed and simulated G."""
+    if (graph.sparse.diagonal() == 0).all():
+        rowmax = np.asarray(graph.sparse.max(axis=1).todense()).ravel()
+        graph = graph.assign_self_weight(np.where(rowmax > 0, rowmax, 1.0))
+    stat = esda.G_Local(y, graph, transform="R", permutations=permutations, star=True,
+                        seed=seed, n_jobs=1, keep_simulations=keep)
+    return stat, _gi_star_z(y, graph.sparse), np.asarray(stat.Gs, dtype=float), getattr(stat, "rGs", None)
+
+
+def _local_moran(y: np.ndarray, graph: Graph, permutations: int, seed: int | None, keep: bool):
+    """esda's local Moran without self-weights; the standardised I, observed and simulated I."""
+    if (graph.sparse.diagonal() != 0).any():
+        graph = graph.assign_self_weight(0).eliminate_zeros()
+    stat = esda.Moran_Local(y, graph, transformation="r", permutations=permutations,
+                            seed=seed, n_jobs=1, keep_simulations=keep)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if keep:
+            z = np.asarray(stat.z_sim, dtype=float)
         else:
-            q = np.asarray(quadrant)
-            labels[sig & (q == 1)] = f"Hot spot ({conf}% confidence)"
-            labels[sig & (q == 3)] = f"Cold spot ({conf}% confidence)"
-            labels[sig & (q == 4)] = "High-low outlier"
-            labels[sig & (q == 2)] = "Low-high outlier"
-    return pd.Categorical(labels, categories=list(HOTSPOT_CLASSES), ordered=True)
+            z = (np.asarray(stat.Is) - stat.EIc) / np.sqrt(stat.VIc)
+    return stat, z, np.asarray(stat.Is, dtype=float), getattr(stat, "rlisas", None)
 
 
-# --------------------------------------------------------------------------------------
-# the statistic
-# --------------------------------------------------------------------------------------
+def _compute(y: np.ndarray, graph: Graph, method: str, permutations: int, random_state: int | None,
+             fdr: bool) -> _Local:
+    """z, two-sided p and classes of ``y`` (in ``graph.unique_ids`` order); isolates are not tested."""
+    n = y.size
+    ids = pd.Index(graph.unique_ids)
+    card = _cardinalities(graph)
+    isolate = card == 0
+    # stacklevel 3: the warnings point at the caller of HotSpots(...)
+    if isolate.any():
+        warnings.warn(
+            f"{int(isolate.sum())} locations have no neighbours (isolates) and are not tested: "
+            f"{describe_rows(ids[isolate])}; use a larger radius_km or k", GeoBiasWarning, stacklevel=3)
+    keep = bool(permutations) and n * permutations <= _MAX_SIMULATIONS
+    if permutations and not keep:
+        warnings.warn(
+            f"{n} locations x {permutations} permutations is too many to keep the "
+            "simulations in memory; using esda's folded p_sim, which counts ties as extreme "
+            "(anti-conservative for discrete values such as 0/1 hits); pass fewer permutations",
+            GeoBiasWarning, stacklevel=3)
+    seed = None if random_state is None else int(random_state)
+    p_sim = None
+    with warnings.catch_warnings():
+        # esda's own notices (isolates, zero variance of islands) are summarised above
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # esda >= 2.6 announces a change of its p_sim's alternative; we compute p ourselves
+        warnings.simplefilter("ignore", DeprecationWarning)
+        run = _gi_star if method == "gi_star" else _local_moran
+        stat, z, observed, sims = run(y, graph, permutations, seed, keep)
+        quadrant = np.asarray(stat.q) if method == "moran" else None
+        p = np.minimum(1.0, 2.0 * stats.norm.sf(np.abs(z)))
+        if permutations:
+            p_sim = np.asarray(stat.p_sim, dtype=float)
+            p = _two_sided_p(observed, sims) if keep else np.minimum(1.0, 2.0 * p_sim)
+        for attr in ("rGs", "rlisas", "sim"):  # n x permutations floats: do not keep them
+            if hasattr(stat, attr):
+                setattr(stat, attr, None)
+    p = np.where(isolate, np.nan, p)
+    z = np.where(isolate, np.nan, z)
+    return _Local(stat, z, p, p_sim, classify(z, p, fdr=fdr, quadrant=quadrant), card, quadrant)
+
+
+def _gi_star_z(y: np.ndarray, wmat) -> np.ndarray:
+    """Getis-Ord Gi* z-scores for general weights (self-weight included in ``wmat``).
+
+    ``(sum_j w_ij y_j - ybar W_i) / (S sqrt((n sum_j w_ij^2 - W_i^2) / (n - 1)))``
+    (Getis & Ord 1995; ArcGIS's GiZScore). esda's ``Zs`` equals it with binary
+    weights; with row-standardised weights esda's analytic moments differ.
+    """
+    n = y.size
+    ybar = y.mean()
+    s = np.sqrt(max((y**2).mean() - ybar**2, 0.0))
+    wsum = np.asarray(wmat.sum(axis=1)).ravel()
+    w2 = np.asarray(wmat.multiply(wmat).sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (wmat @ y - ybar * wsum) / (s * np.sqrt((n * w2 - wsum**2) / (n - 1)))
+
+
+def _two_sided_p(observed: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """Two-sided pseudo p-values that count ties on both sides (conservative for discrete data).
+
+    ``min(1, 2 * (min(#{sim >= obs}, #{sim <= obs}) + 1) / (P + 1))`` per row of
+    ``sims`` (``(n, P)``), with a relative tolerance of 1e-9 for "equal".
+    """
+    sims = np.asarray(sims, dtype=float)
+    obs = np.asarray(observed, dtype=float)[:, None]
+    scale = np.maximum(np.abs(obs), np.nanmax(np.abs(sims), axis=1, initial=0.0)[:, None])
+    tol = 1e-9 * np.where(scale > 0, scale, 1.0)
+    ge = (sims >= obs - tol).sum(axis=1)
+    le = (sims <= obs + tol).sum(axis=1)
+    return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1.0) / (sims.shape[1] + 1.0))
+
+
+def _cardinalities(graph: Graph) -> np.ndarray:
+    """Number of neighbours with positive weight, excluding self, in ``graph.unique_ids`` order."""
+    adj = graph.adjacency
+    focal = adj.index.get_level_values(0)
+    neigh = adj.index.get_level_values(1)
+    real = (adj.to_numpy() != 0) & (focal != neigh)
+    counts = pd.Series(real.astype(np.int64), index=focal).groupby(level=0, sort=False).sum()
+    return counts.reindex(graph.unique_ids, fill_value=0).to_numpy()
+
+
+def _frame(gdf: gpd.GeoDataFrame, column: str, hs: HotSpots) -> tuple[gpd.GeoDataFrame, str]:
+    """The ``gdf.index``-aligned output table of ``hs`` and the name its ``column`` got there."""
+    out = gpd.GeoDataFrame(index=gdf.index.copy(), geometry=gdf.geometry.copy(), crs=gdf.crs)
+    value_name = column if column not in _OUTPUT_COLUMNS + ("geometry",) else f"{column}_value"
+    out[value_name] = gdf[column].to_numpy()
+    out["z"] = hs.z
+    out["p"] = hs.p
+    out["hotspot"] = hs.classes
+    out["bin"] = np.array([_BIN_OF[c] for c in hs.classes], dtype=np.int64)
+    out["n_neighbours"] = hs.n_neighbours.astype(np.int64)
+    if hs.quadrant is not None:
+        out["quadrant"] = hs.quadrant
+    return out, value_name
+
+
 class HotSpots:
     """Local hot-spot statistics of one column, computed on construction (esda style).
 
@@ -295,7 +366,13 @@ class HotSpots:
         esda's folded one-sided pseudo p-values, for reference (``None``
         without permutations).
     classes : pandas.Categorical
-        The hot-spot class of each row (:data:`HOTSPOT_CLASSES`).
+        The hot-spot class of each row (:data:`~geobias.hotspot_classes.HOTSPOT_CLASSES`).
+    n_neighbours : numpy.ndarray
+        Neighbours with a positive weight, the location itself not counted.
+    quadrant : numpy.ndarray or None
+        Local Moran: ``"HH"``, ``"LH"``, ``"LL"`` or ``"HL"`` per row; ``None`` for Gi*.
+    value_column : str
+        The name of ``column`` in ``frame`` (``column + "_value"`` where it would clash).
     frame : geopandas.GeoDataFrame
         ``gdf.index``-aligned table: the geometry, ``column`` and ``z``, ``p``,
         ``hotspot`` (class), ``bin`` (3 … -3 as ArcGIS's Gi_Bin),
@@ -340,36 +417,7 @@ class HotSpots:
         random_state: int | None = None,
         fdr: bool = False,
     ) -> None:
-        _check_frame(gdf, column)
-        key = _METHODS.get(str(method).lower())
-        if key is None:
-            raise GeoBiasError(
-                f"method must be 'gi_star' (Getis-Ord Gi*) or 'moran' (local Moran's I), got {method!r}"
-            )
-        if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 0:
-            raise GeoBiasError(f"permutations must be an integer >= 0, got {permutations!r}")
-        if random_state is not None and (isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer))):
-            raise GeoBiasError(f"random_state must be an integer seed or None, got {random_state!r}")
-        n = len(gdf)
-        if n < 3:
-            raise GeoBiasError(f"hot-spot analysis needs at least 3 locations, the frame has {n}")
-        y_all = gdf[column].to_numpy(dtype=float)
-        if np.ptp(y_all) == 0:
-            raise GeoBiasError(
-                f"column {column!r} is constant ({y_all[0]!r}); there is nothing to find hot spots in"
-            )
-        if key == "gi_star" and (y_all < 0).any():
-            raise GeoBiasError(
-                f"Getis-Ord Gi* needs non-negative values, column {column!r} has minimum "
-                f"{y_all.min():g}; use method='moran' or shift the values (e.g. `gdf[col] - gdf[col].min()`)"
-            )
-        if w is None:
-            graph = great_circle_weights(gdf, k=k, radius_km=radius_km)
-        else:
-            if k is not None or radius_km is not None:
-                raise GeoBiasError("pass either weights w or k/radius_km to build them, not both")
-            graph = _align_weights(w, gdf.index)
-
+        key, graph = _validate(gdf, column, w, method, k, radius_km, permutations, random_state)
         self.column = column
         self.method = key
         self.permutations = int(permutations)
@@ -378,91 +426,17 @@ class HotSpots:
         self.w = graph
 
         ids = pd.Index(graph.unique_ids)
-        pos = gdf.index.get_indexer(ids)  # graph order -> frame position
-        y = y_all[pos]
-        card = _cardinalities(graph)
-        isolate = card == 0
-        if isolate.any():
-            warnings.warn(
-                f"{int(isolate.sum())} locations have no neighbours (isolates) and are not tested: "
-                f"{describe_rows(ids[isolate])}; use a larger radius_km or k",
-                GeoBiasWarning,
-                stacklevel=2,
-            )
-
-        seed = None if random_state is None else int(random_state)
-        keep = bool(self.permutations) and n * self.permutations <= _MAX_SIMULATIONS
-        if self.permutations and not keep:
-            warnings.warn(
-                f"{n} locations x {self.permutations} permutations is too many to keep the "
-                "simulations in memory; using esda's folded p_sim, which counts ties as extreme "
-                "(anti-conservative for discrete values such as 0/1 hits); pass fewer permutations",
-                GeoBiasWarning,
-                stacklevel=2,
-            )
-        quadrant = None
-        p_sim = None
-        with warnings.catch_warnings():
-            # esda's own notices (isolates, zero variance of islands) are summarised above
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            # esda >= 2.6 announces a change of its p_sim's alternative; we compute p ourselves
-            warnings.simplefilter("ignore", DeprecationWarning)
-            if key == "gi_star":
-                gw = graph
-                if (gw.sparse.diagonal() == 0).all():
-                    rowmax = np.asarray(gw.sparse.max(axis=1).todense()).ravel()
-                    gw = gw.assign_self_weight(np.where(rowmax > 0, rowmax, 1.0))
-                stat = esda.G_Local(y, gw, transform="R", permutations=self.permutations, star=True,
-                                    seed=seed, n_jobs=1, keep_simulations=keep)
-                z = _gi_star_z(y, gw.sparse)
-                observed, sims = np.asarray(stat.Gs, dtype=float), getattr(stat, "rGs", None)
-            else:
-                mw = graph
-                if (mw.sparse.diagonal() != 0).any():
-                    mw = mw.assign_self_weight(0).eliminate_zeros()
-                stat = esda.Moran_Local(y, mw, transformation="r", permutations=self.permutations,
-                                        seed=seed, n_jobs=1, keep_simulations=keep)
-                quadrant = np.asarray(stat.q)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    if keep:
-                        z = np.asarray(stat.z_sim, dtype=float)
-                    else:
-                        z = (np.asarray(stat.Is) - stat.EIc) / np.sqrt(stat.VIc)
-                observed, sims = np.asarray(stat.Is, dtype=float), getattr(stat, "rlisas", None)
-            p_two = np.minimum(1.0, 2.0 * stats.norm.sf(np.abs(z)))
-            if self.permutations:
-                p_sim = np.asarray(stat.p_sim, dtype=float)
-                p_two = _two_sided_p(observed, sims) if keep else np.minimum(1.0, 2.0 * p_sim)
-            for attr in ("rGs", "rlisas", "sim"):  # n x permutations floats: do not keep them
-                if hasattr(stat, attr):
-                    setattr(stat, attr, None)
-        p_two = np.where(isolate, np.nan, p_two)
-        z = np.where(isolate, np.nan, z)
-        classes = classify(z, p_two, fdr=self.fdr, quadrant=quadrant)
-
-        # back to the frame's order
-        back = pd.Index(ids).get_indexer(gdf.index)
-        self.statistic = stat
-        self.z = z[back]
-        self.p = p_two[back]
-        self.p_sim = None if p_sim is None else p_sim[back]
-        self.classes = classes[back]
-        self.n_neighbours = card[back]
-        self.quadrant = None if quadrant is None else np.array(["HH", "LH", "LL", "HL"])[quadrant[back] - 1]
-
-        out = gpd.GeoDataFrame(index=gdf.index.copy(), geometry=gdf.geometry.copy(), crs=gdf.crs)
-        value_name = column if column not in _OUTPUT_COLUMNS + ("geometry",) else f"{column}_value"
-        out[value_name] = gdf[column].to_numpy()
-        out["z"] = self.z
-        out["p"] = self.p
-        out["hotspot"] = self.classes
-        out["bin"] = np.array([_BIN_OF[c] for c in self.classes], dtype=np.int64)
-        out["n_neighbours"] = self.n_neighbours.astype(np.int64)
-        if self.quadrant is not None:
-            out["quadrant"] = self.quadrant
-        self.value_column = value_name
-        self.frame = out
+        y = gdf[column].to_numpy(dtype=float)[gdf.index.get_indexer(ids)]
+        local = _compute(y, graph, key, self.permutations, random_state, self.fdr)
+        back = ids.get_indexer(gdf.index)  # graph order -> the frame's order
+        self.statistic = local.statistic
+        self.z = local.z[back]
+        self.p = local.p[back]
+        self.p_sim = None if local.p_sim is None else local.p_sim[back]
+        self.classes = local.classes[back]
+        self.n_neighbours = local.n_neighbours[back]
+        self.quadrant = None if local.quadrant is None else _QUADRANTS[local.quadrant[back] - 1]
+        self.frame, self.value_column = _frame(gdf, column, self)
 
     def counts(self) -> pd.Series:
         """Number of locations per class (all classes, zero counts included).
@@ -470,7 +444,7 @@ class HotSpots:
         Returns
         -------
         pandas.Series
-            Indexed by :data:`HOTSPOT_CLASSES`.
+            Indexed by :data:`~geobias.hotspot_classes.HOTSPOT_CLASSES`.
         """
         return self.frame["hotspot"].value_counts(sort=False).reindex(list(HOTSPOT_CLASSES), fill_value=0)
 
@@ -488,79 +462,12 @@ class HotSpots:
                 f"cold={cold} permutations={self.permutations} fdr={self.fdr}>")
 
 
-def _gi_star_z(y: np.ndarray, wmat) -> np.ndarray:
-    """Getis-Ord Gi* z-scores for general weights (self-weight included in ``wmat``).
+def hotspots(gdf: gpd.GeoDataFrame, column: str, w: Graph | W | None = None, **options: Any) -> HotSpots:
+    """Hot spots of ``gdf[column]``: the same as ``HotSpots(gdf, column, w, **options)``.
 
-    ``(sum_j w_ij y_j - ybar W_i) / (S sqrt((n sum_j w_ij^2 - W_i^2) / (n - 1)))``
-    (Getis & Ord 1995; ArcGIS's GiZScore). esda's ``Zs`` equals it with binary
-    weights; with row-standardised weights esda's analytic moments differ.
-    """
-    n = y.size
-    ybar = y.mean()
-    s = np.sqrt(max((y**2).mean() - ybar**2, 0.0))
-    wsum = np.asarray(wmat.sum(axis=1)).ravel()
-    w2 = np.asarray(wmat.multiply(wmat).sum(axis=1)).ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (wmat @ y - ybar * wsum) / (s * np.sqrt((n * w2 - wsum**2) / (n - 1)))
-
-
-def _two_sided_p(observed: np.ndarray, sims: np.ndarray) -> np.ndarray:
-    """Two-sided pseudo p-values that count ties on both sides (conservative for discrete data).
-
-    ``min(1, 2 * (min(#{sim >= obs}, #{sim <= obs}) + 1) / (P + 1))`` per row of
-    ``sims`` (``(n, P)``), with a relative tolerance of 1e-9 for "equal".
-    """
-    sims = np.asarray(sims, dtype=float)
-    obs = np.asarray(observed, dtype=float)[:, None]
-    scale = np.maximum(np.abs(obs), np.nanmax(np.abs(sims), axis=1, initial=0.0)[:, None])
-    tol = 1e-9 * np.where(scale > 0, scale, 1.0)
-    ge = (sims >= obs - tol).sum(axis=1)
-    le = (sims <= obs + tol).sum(axis=1)
-    return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1.0) / (sims.shape[1] + 1.0))
-
-
-def _cardinalities(graph: Graph) -> np.ndarray:
-    """Number of neighbours with positive weight, excluding self, in ``graph.unique_ids`` order."""
-    adj = graph.adjacency
-    focal = adj.index.get_level_values(0)
-    neigh = adj.index.get_level_values(1)
-    real = (adj.to_numpy() != 0) & (focal != neigh)
-    counts = pd.Series(real.astype(np.int64), index=focal).groupby(level=0, sort=False).sum()
-    return counts.reindex(graph.unique_ids, fill_value=0).to_numpy()
-
-
-def hotspots(
-    gdf: gpd.GeoDataFrame,
-    column: str,
-    w: Graph | W | None = None,
-    *,
-    method: str = "gi_star",
-    k: int | None = None,
-    radius_km: float | None = None,
-    permutations: int = 999,
-    random_state: int | None = None,
-    fdr: bool = False,
-) -> HotSpots:
-    """Hot spots of ``gdf[column]``: a :class:`HotSpots` (same parameters).
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Locations with a CRS.
-    column : str
-        Numeric column.
-    w : libpysal.graph.Graph or libpysal.weights.W, optional
-        Weights on ``gdf``'s row labels (default: great-circle kNN, ``k=8``).
-    method : {"gi_star", "moran"}, default "gi_star"
-        Getis-Ord Gi* or local Moran's I.
-    k, radius_km : optional
-        How to build the weights when ``w`` is not given.
-    permutations : int, default 999
-        Permutations for pseudo p-values (0: analytic).
-    random_state : int, optional
-        Permutation seed.
-    fdr : bool, default False
-        Benjamini-Hochberg false-discovery-rate control per confidence level.
+    The parameters (``method``, ``k``, ``radius_km``, ``permutations``,
+    ``random_state``, ``fdr``), the results and the method are documented
+    once, on :class:`HotSpots`.
 
     Returns
     -------
@@ -580,5 +487,8 @@ def hotspots(
     >>> hs.frame.index.equals(g.index)
     True
     """
-    return HotSpots(gdf, column, w, method=method, k=k, radius_km=radius_km,
-                    permutations=permutations, random_state=random_state, fdr=fdr)
+    return HotSpots(gdf, column, w, **options)
+
+
+# help() and the docs show the keywords HotSpots takes, which is all that hotspots passes on
+hotspots.__signature__ = inspect.signature(HotSpots).replace(return_annotation="HotSpots")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import esda
@@ -9,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from libpysal.graph import Graph
 
 from geobias.errors import GeoBiasError, GeoBiasWarning
@@ -19,6 +21,7 @@ from geobias.hotspots import (
     classify,
     great_circle_weights,
     hotspots,
+    lonlat_degrees,
 )
 
 
@@ -227,6 +230,9 @@ def test_classify_levels_and_fdr():
         ({"column": "acc", "radius_km": -5}, "radius_km must be a positive"),
         ({"column": "acc", "permutations": -1}, "permutations must be"),
         ({"column": "acc", "random_state": "x"}, "random_state must be"),
+        ({"column": "acc", "permutations": True}, r"permutations must be an integer >= 0 \(not a bool\), got True"),
+        ({"column": "acc", "permutations": 9.5}, r"permutations must be an integer >= 0, got 9\.5 \(float\)"),
+        ({"column": "acc", "random_state": True}, r"random_state must be an integer \(not a bool\), got True"),
     ],
 )
 def test_bad_parameters_are_named(kwargs, match):
@@ -266,3 +272,34 @@ def test_no_stray_warnings_on_clean_input():
         warnings.simplefilter("error")
         hotspots(grid(), "acc", k=8, random_state=0)
         hotspots(grid(), "acc", k=8, random_state=0, method="moran")
+
+
+def test_hotspots_passes_every_keyword_to_the_class():
+    g = grid()
+    kw = dict(method="moran", k=5, permutations=99, random_state=1, fdr=True)
+    hs, cls = hotspots(g, "acc", **kw), HotSpots(g, "acc", **kw)
+    assert (hs.method, hs.permutations, hs.random_state, hs.fdr) == ("moran", 99, 1, True)
+    assert hs.w.cardinalities.max() == 5
+    pd.testing.assert_frame_equal(hs.frame, cls.frame)
+    assert inspect.signature(hotspots).parameters == inspect.signature(HotSpots).parameters
+
+
+def test_classes_keep_their_old_import_path():
+    import geobias.hotspot_classes as classes
+    import geobias.hotspots as old
+
+    for name in ("HOTSPOT_CLASSES", "HOTSPOT_COLORS", "classify", "_BIN_OF", "_LEVELS"):
+        assert getattr(old, name) is getattr(classes, name), name
+    assert set(classes.HOTSPOT_COLORS) == set(classes.HOTSPOT_CLASSES)
+    assert [classes._BIN_OF[c] for c in classes.HOTSPOT_CLASSES] == [3, 2, 1, 0, -1, -2, -3, 0, 0]
+
+
+def test_lonlat_degrees_from_any_crs_and_geometry():
+    polygon = gpd.GeoSeries([shapely.box(9.0, 49.0, 11.0, 51.0)], crs=4326)
+    g = gpd.GeoDataFrame(geometry=pd.concat([gpd.GeoSeries(gpd.points_from_xy([2.3522], [48.8566]), crs=4326),
+                                             polygon], ignore_index=True), crs=4326)
+    ll = lonlat_degrees(g.to_crs(3857))
+    np.testing.assert_allclose(ll[0], [2.3522, 48.8566], atol=1e-9)
+    assert shapely.box(9.0, 49.0, 11.0, 51.0).contains(shapely.Point(ll[1]))  # a representative point
+    with pytest.raises(GeoBiasError, match="no CRS"):
+        lonlat_degrees(g.set_crs(None, allow_override=True))
