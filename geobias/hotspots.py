@@ -226,6 +226,9 @@ def _compute(y: np.ndarray, graph: Graph, method: str, permutations: int, random
     ids = pd.Index(graph.unique_ids)
     card = _cardinalities(graph)
     isolate = card == 0
+    if isolate.all() and permutations:  # esda's permutations would fail with a bare numba ValueError
+        raise GeoBiasError(f"none of the {n} locations has a neighbour, so none can be tested; "
+                           "use a larger radius_km or k, or other weights w")
     # stacklevel 3: the warnings point at the caller of HotSpots(...)
     if isolate.any():
         warnings.warn(

@@ -198,6 +198,8 @@ def test_isolates_warn_and_stay_untested():
         hs = hotspots(g, "acc", radius_km=30, random_state=0)
     assert np.isnan(hs.frame.loc[10, "p"]) and hs.frame.loc[10, "hotspot"] == "Not significant"
     assert hs.frame.loc[10, "n_neighbours"] == 0
+    with pytest.raises(GeoBiasError, match="none of the 11 locations has a neighbour.*larger radius_km"):
+        hotspots(g, "acc", radius_km=5, random_state=0)
 
 
 def test_k_and_radius_combined_caps_both():
