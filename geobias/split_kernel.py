@@ -220,41 +220,74 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
     cap = 256
     rd = np.empty(cap)
     ri = np.empty(cap, dtype=np.int64)
-    dp = np.empty(n)
-    dp2 = np.empty(n)
-    cand = np.empty(n + cap)
+    cq = np.empty(64, dtype=np.int64)
+    cd = np.empty(64)
+    cand = np.empty(64 + cap)
     contrib = np.zeros(V)
+    # presence points in square cells of the polar frame's (x, y) plane: a planar distance is
+    # at most the chord, so the cells around a point hold every presence point near it
+    cs = 2.0 * math.sin(0.75 * rs_s)
+    ext = 0.0
+    for p in range(n):
+        ext = max(ext, abs(pxyz[p, 0]), abs(pxyz[p, 1]))
+    G = min(int(2.0 * ext / cs) + 1, 4 * int(math.sqrt(n)) + 4)
+    cs = max(cs, 2.0 * ext / G + 1e-300)
+    cell = np.empty(n, dtype=np.int64)
+    cstart = np.zeros(G * G + 1, dtype=np.int64)
+    for p in range(n):
+        cx = min(G - 1, int((pxyz[p, 0] + ext) / cs))
+        cy = min(G - 1, int((pxyz[p, 1] + ext) / cs))
+        cell[p] = cx * G + cy
+        cstart[cell[p] + 1] += 1
+    for c in range(G * G):
+        cstart[c + 1] += cstart[c]
+    members = np.empty(n, dtype=np.int64)
+    fill = cstart[:-1].copy()
+    for p in range(n):
+        members[fill[cell[p]]] = p
+        fill[cell[p]] += 1
     # ---- presence rows ------------------------------------------------------------
     for p in range(n):
         ax, ay, az = pxyz[p, 0], pxyz[p, 1], pxyz[p, 2]
-        for q in range(n):
-            dp2[q] = np.inf if q == p else _chord2(ax, ay, az, pxyz[q, 0], pxyz[q, 1], pxyz[q, 2])
+        px, py = cell[p] // G, cell[p] % G
         r = 1.5 * rs_s
         while True:
-            # angles only for the presence points that can matter (within the search radius)
+            # presence points within r (by cells), then the ring points within r
             lim2 = _chord2_of(r)
-            for q in range(n):
-                dp[q] = _angle(dp2[q]) if dp2[q] <= lim2 else np.inf
+            reach_c = int(math.ceil(math.sqrt(lim2) / cs))
+            npc = 0
+            for gx in range(max(0, px - reach_c), min(G, px + reach_c + 1)):
+                for gy in range(max(0, py - reach_c), min(G, py + reach_c + 1)):
+                    c = gx * G + gy
+                    for t in range(cstart[c], cstart[c + 1]):
+                        q = members[t]
+                        if q == p:
+                            continue
+                        c2 = _chord2(ax, ay, az, pxyz[q, 0], pxyz[q, 1], pxyz[q, 2])
+                        if c2 <= lim2:
+                            d = _angle(c2)
+                            if d <= r:
+                                if npc == cq.size:
+                                    cq = np.concatenate((cq, np.empty(npc, dtype=np.int64)))
+                                    cd = np.concatenate((cd, np.empty(npc)))
+                                cq[npc], cd[npc] = q, d
+                                npc += 1
             cnt = _ring_window(ax, ay, az, r, rs_s, m, off, rxyz, -1, rd, ri)
             if cnt < 0:
                 cap = 2 * (-cnt)
                 rd = np.empty(cap)
                 ri = np.empty(cap, dtype=np.int64)
-                cand = np.empty(n + cap)
                 continue
-            tot = 0
-            for q in range(n):
-                if dp[q] <= r:
-                    cand[tot] = dp[q]
-                    tot += 1
-            for t in range(cnt):
-                cand[tot] = rd[t]
-                tot += 1
+            tot = npc + cnt
+            if cand.size < tot:
+                cand = np.empty(2 * tot)
+            cand[:npc] = cd[:npc]
+            cand[npc:tot] = rd[:cnt]
             if tot >= k:
                 dk = _kth(cand, tot, k)
                 if dk + _tol(dk) <= r:
                     break
-            if cnt == M and tot == n - 1 + M:
+            if cnt == M and npc == n - 1:
                 dk = _kth(cand, tot, k)
                 break
             r *= 2.0
@@ -269,21 +302,21 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
                 n_t += 1
                 ring_band += 1
         s_lo, s_hi = np.inf, -np.inf
-        for q in range(n):
-            if dp[q] < lo:
+        for t in range(npc):
+            if cd[t] < lo:
                 n_s += 1
-            elif dp[q] <= hi:
+            elif cd[t] <= hi:
                 n_t += 1
-                s_lo = min(s_lo, sig[q])
-                s_hi = max(s_hi, sig[q])
+                s_lo = min(s_lo, sig[cq[t]])
+                s_hi = max(s_hi, sig[cq[t]])
         wt = (k - n_s) / n_t
         for v in range(V):
             sx = 0.0
-            for q in range(n):
-                if dp[q] < lo:
-                    sx += x[v, q]
-                elif dp[q] <= hi:
-                    sx += wt * x[v, q]
+            for t in range(npc):
+                if cd[t] < lo:
+                    sx += x[v, cq[t]]
+                elif cd[t] <= hi:
+                    sx += wt * x[v, cq[t]]
             contrib[v] += (x[v, p] - xbar[v]) * (sx - xbar[v] * k)
         if n_s + n_t > k and (lo <= 0 or (s_lo <= s_hi and (s_lo != s_hi or ring_band > 0))):
             flag = True
