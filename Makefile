@@ -22,6 +22,7 @@ demo: venv
 	$(BIN)/python examples/demo.py --out demo_output --overwrite
 
 test: venv
+	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest -n 2 -q
 	$(MAKE) docs
 

@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     if args.md:
-        lines = [f"| source | points | encoder | mode | seconds | rows/s | peak RSS (MB) | output (MB) |",
+        lines = ["| source | points | encoder | mode | seconds | rows/s | peak RSS (MB) | output (MB) |",
                  "|---|---:|---|---|---:|---:|---:|---:|"]
         for r in results:
             if "error" in r:

@@ -8,7 +8,6 @@ the chunks are independent and run serially, in a process pool or on Dask
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .background import auto_density, ring_grid
 from .errors import GeoBiasError, describe_rows
@@ -33,6 +32,7 @@ def centre_lists(latr, lonr, centres, radius, *, max_neighbors, order, ties, ind
 
     Examples
     --------
+    >>> import pandas as pd
     >>> lat = np.radians([0.0, 0.0, 0.0]); lon = np.radians([0.0, 0.5, 3.0])
     >>> c, ptr, idx, flag = centre_lists(lat, lon, np.arange(3), np.radians(1.0), max_neighbors=None,
     ...                                  order="distance", ties="split", index=pd.RangeIndex(3))
@@ -52,6 +52,7 @@ def check_k(k, density, density_factor, index, centres, n_nb, radius) -> None:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> check_k(4, "auto", 5.0, pd.RangeIndex(1), np.array([0]), np.array([1]), 0.01)
     """
     smallest = None

@@ -20,6 +20,15 @@ __all__ = [
     "neighbourhood_lists",
     "unique_centres",
     "take_lists",
+    # re-exported from geobias.weights (old import path)
+    "lists_to_graph",
+    "graph_to_lists",
+    "radius_neighbourhoods",
+    "knn_graph",
+    "centre_graph",
+    "knn_weights",
+    "centre_weights",
+    "great_circle_weights",
 ]
 
 
