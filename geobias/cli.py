@@ -113,6 +113,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=4, help="nearest neighbours of the weights")
     p.add_argument("--preset", default="geobs", choices=["geobs", "torchspatial2024"])
     p.add_argument("--max-neighbors", type=int, default=None, help="override the preset's cap")
+    p.add_argument("--ties", default="split", choices=["split", "reference"],
+                   help="distance ties in the kNN weights: shared (default, the same on every machine) "
+                        "or the reference's ball-tree order (bit-exact to PyGBS on the same machine)")
     p.add_argument("--threshold", type=_threshold, default=None,
                    help=f"threshold the value: km (e.g. 25 or 1e3) or a scale ({', '.join(SCALES)})")
     p.add_argument("--n-jobs", type=int, default=None, help="worker processes")
@@ -121,7 +124,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _kwargs(a) -> dict:
-    kw = dict(value=a.value, radius_km=a.radius_km, k=a.k, preset=a.preset,
+    kw = dict(value=a.value, radius_km=a.radius_km, k=a.k, preset=a.preset, ties=a.ties,
               n_jobs=a.n_jobs, progress=not a.quiet)
     for name in ("max_neighbors", "threshold", "lon", "lat"):
         if getattr(a, name) is not None:

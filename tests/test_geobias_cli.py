@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import geopandas as gpd
+import geobias
 import geobias.cli
 from geobias.cli import build_parser, main
 
@@ -133,3 +134,17 @@ def test_malformed_csv_is_a_library_error(tmp_path, capsys):
     assert main(["audit", str(bad), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "bad.csv" in err and "line 3" in err and "Traceback" not in err
+
+
+def test_ties_flag_reaches_the_audit(csvs, tmp_path, capsys):
+    """--ties reference gives the Python API's ties='reference' values; the default is split."""
+    out = {}
+    for ties in ("split", "reference"):
+        path = tmp_path / f"{ties}.csv"
+        assert main(["audit", str(csvs[0]), "--ties", ties, "--out", str(path), "--quiet"]) == 0
+        assert f"ties: {ties}" in capsys.readouterr().out
+        out[ties] = pd.read_csv(path, index_col=0)
+    ref = geobias.audit(csvs[0], ties="reference", progress=False)
+    np.testing.assert_allclose(out["reference"]["relative"].to_numpy(), ref.per_centre["relative"].to_numpy(),
+                               rtol=1e-9)
+    assert main(["audit", str(csvs[0]), "--ties", "first"]) == 2  # a usage error
