@@ -14,7 +14,8 @@ from .compare import compare, compare_frame
 from .errors import GeoBiasError, GeoBiasWarning
 from .geoloc import audit_geolocalization
 from .marks import SCALES, make_marks
-from .weights import centre_graph, centre_weights, knn_graph, knn_weights, radius_neighbourhoods
+from .knn import centre_graph, centre_weights, knn_graph, knn_weights
+from .weights import radius_neighbourhoods
 from .presets import PRESETS
 from .sri import SRIResult, sri
 

@@ -12,7 +12,8 @@ import geobias
 from geobias.background import auto_density, background_points, ring_grid, ring_pattern
 import pytest
 
-from geobias.weights import _reference_knn, centre_graph, centre_weights, knn_graph, knn_weights, radius_neighbourhoods
+from geobias.knn import _reference_knn, centre_graph, centre_weights, knn_graph, knn_weights
+from geobias.weights import radius_neighbourhoods
 
 
 def adjacency_set(g: Graph) -> set:
