@@ -149,20 +149,26 @@ def _structure(rxyz, s, m, off, k):
     at the k-th included, ``inf``-padded) and its k-th distance."""
     M = rxyz.shape[0]
     kth = np.full(M, np.inf)
-    width = np.zeros(M, dtype=np.int64)
+    start = np.zeros(M + 1, dtype=np.int64)
+    flat = np.empty(16 * max(M, 1))
     buf_d = np.empty(64)
     buf_i = np.empty(64, dtype=np.int64)
     for b in range(M):
         d, buf_d, buf_i = _ring_knn(b, rxyz, s, m, off, k, buf_d, buf_i)
+        w = d.size
         if d.size >= k:
             kth[b] = d[k - 1]
-            width[b] = np.sum(d <= kth[b] + _tol(kth[b]))
-        else:
-            width[b] = d.size
-    wide = np.full((M, max(k, width.max() if M else k)), np.inf)
+            w = np.sum(d <= kth[b] + _tol(kth[b]))
+        if start[b] + w > flat.size:
+            flat = np.concatenate((flat, np.empty(flat.size + w)))
+        flat[start[b] : start[b] + w] = d[:w]
+        start[b + 1] = start[b] + w
+    width = k
     for b in range(M):
-        d, buf_d, buf_i = _ring_knn(b, rxyz, s, m, off, k, buf_d, buf_i)
-        wide[b, : width[b]] = d[: width[b]]
+        width = max(width, start[b + 1] - start[b])
+    wide = np.full((M, width), np.inf)
+    for b in range(M):
+        wide[b, : start[b + 1] - start[b]] = flat[start[b] : start[b + 1]]
     return wide, kth
 
 

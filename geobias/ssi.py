@@ -137,7 +137,8 @@ def ssi_per_centre(
         else:
             rings = pattern = ring_pattern(float(radius), dens, int(k))
         M = rings.size
-        step = max(1, max_batch // max(1, n * (n + k + 1)))
+        # the compiled kernel holds one centre at a time; the numpy paths hold n x (n + k) per centre
+        step = max(1, max_batch // max(1, n * (64 if compiled else n + k + 1)))
         for s0 in range(0, group.size, step):
             g = group[s0 : s0 + step]
             pres = indices[indptr[g][:, None] + np.arange(n)[None, :]]
