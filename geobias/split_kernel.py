@@ -214,6 +214,35 @@ def ring_structure(radius: float, density: float, k: int) -> RingStructure:
 
 
 @_jit
+def _count_band(d, a, e, lo, hi):
+    """How many of ``d[a:e]`` are clearly closer than the tie band, and how many are in it."""
+    n_s, n_t = 0, 0
+    for t in range(a, e):
+        if d[t] < lo:
+            n_s += 1
+        elif d[t] <= hi:
+            n_t += 1
+    return n_s, n_t
+
+
+@_jit
+def _band_signatures(d, who, a, e, sig, lo, hi):
+    """The smallest and largest value signature among the presence points in the band."""
+    s_lo, s_hi = np.inf, -np.inf
+    for t in range(a, e):
+        if lo <= d[t] <= hi:
+            s_lo = min(s_lo, sig[who[t]])
+            s_hi = max(s_hi, sig[who[t]])
+    return s_lo, s_hi
+
+
+@_jit
+def _cuts_mixed_tie(n_s, n_t, k, lo, s_lo, s_hi, ring_band):
+    """A cut through a tie between different values (or through exact duplicates)."""
+    return n_s + n_t > k and (lo <= 0 or (s_lo <= s_hi and (s_lo != s_hi or ring_band > 0)))
+
+
+@_jit
 def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
     """Moran numerators (``out_I[v]``) of one centre; returns whether it is tie-sensitive."""
     V, n = x.shape
@@ -298,23 +327,10 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
                 break
             r *= 2.0
         lo, hi = dk - _tol(dk), dk + _tol(dk)
-        n_s = 0
-        n_t = 0
-        ring_band = 0
-        for t in range(cnt):
-            if rd[t] < lo:
-                n_s += 1
-            elif rd[t] <= hi:
-                n_t += 1
-                ring_band += 1
-        s_lo, s_hi = np.inf, -np.inf
-        for t in range(npc):
-            if cd[t] < lo:
-                n_s += 1
-            elif cd[t] <= hi:
-                n_t += 1
-                s_lo = min(s_lo, sig[cq[t]])
-                s_hi = max(s_hi, sig[cq[t]])
+        n_s, ring_band = _count_band(rd, 0, cnt, lo, hi)
+        p_s, p_t = _count_band(cd, 0, npc, lo, hi)
+        n_s, n_t = n_s + p_s, ring_band + p_t
+        s_lo, s_hi = _band_signatures(cd, cq, 0, npc, sig, lo, hi)
         wt = (k - n_s) / n_t
         for v in range(V):
             sx = 0.0
@@ -324,8 +340,7 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
                 elif cd[t] <= hi:
                     sx += wt * x[v, cq[t]]
             contrib[v] += (x[v, p] - xbar[v]) * (sx - xbar[v] * k)
-        if n_s + n_t > k and (lo <= 0 or (s_lo <= s_hi and (s_lo != s_hi or ring_band > 0))):
-            flag = True
+        flag |= _cuts_mixed_tie(n_s, n_t, k, lo, s_lo, s_hi, ring_band)
     # ---- ring rows that presence points enter ----------------------------------------
     # pairs (ring point b, presence p) with d <= b's k-th ring distance + tolerance
     counts = np.zeros(M, dtype=np.int64)
@@ -375,23 +390,10 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
         merged[W:] = by_b_d[a:e]
         dk = _kth(merged, W + g, k)
         lo, hi = dk - _tol(dk), dk + _tol(dk)
-        n_s = 0
-        n_t = 0
-        ring_band = 0
-        for t in range(W):
-            if wide[b, t] < lo:
-                n_s += 1
-            elif wide[b, t] <= hi:
-                n_t += 1
-                ring_band += 1
-        s_lo, s_hi = np.inf, -np.inf
-        for t in range(a, e):
-            if by_b_d[t] < lo:
-                n_s += 1
-            elif by_b_d[t] <= hi:
-                n_t += 1
-                s_lo = min(s_lo, sig[by_b_p[t]])
-                s_hi = max(s_hi, sig[by_b_p[t]])
+        n_s, ring_band = _count_band(wide[b], 0, W, lo, hi)
+        p_s, p_t = _count_band(by_b_d, a, e, lo, hi)
+        n_s, n_t = n_s + p_s, ring_band + p_t
+        s_lo, s_hi = _band_signatures(by_b_d, by_b_p, a, e, sig, lo, hi)
         wt = (k - n_s) / n_t
         for t in range(a, e):
             d = by_b_d[t]
@@ -399,8 +401,7 @@ def _centre(pxyz, x, sig, rs_s, m, off, rxyz, wide, kth, reach, k, out_I):
             if w > 0:
                 for v in range(V):
                     edge[v] += w * x[v, by_b_p[t]]
-        if n_s + n_t > k and (lo <= 0 or (s_lo <= s_hi and (s_lo != s_hi or ring_band > 0))):
-            flag = True
+        flag |= _cuts_mixed_tie(n_s, n_t, k, lo, s_lo, s_hi, ring_band)
     for v in range(V):
         out_I[v] = contrib[v] - xbar[v] * (edge[v] - xbar[v] * k * M)
     return flag
