@@ -91,10 +91,16 @@ def score_centres(latr, lonr, marks, centres, indptr, indices, *, n_jobs=None, c
     u_indptr, u_indices = take_lists(indptr, indices, first)
     jobs = effective_jobs(n_jobs, u_centres.size)
     bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
-    common = dict(lat=latr, lon=lonr, marks=marks, **score)
+    # the same null-model class slots for every chunk, so that chunking cannot change bits
+    score["n_classes"] = np.unique(marks).size + 1
     chunks = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         ip = u_indptr[a : b + 1]
-        chunks.append(dict(common, centres=u_centres[a:b], indptr=ip - ip[0], indices=u_indices[ip[0] : ip[-1]]))
+        idx = u_indices[ip[0] : ip[-1]]
+        # each chunk carries only its own samples (a process or a Dask worker gets little to unpickle)
+        used, local = np.unique(np.concatenate([u_centres[a:b], idx]), return_inverse=True)
+        nc = b - a
+        chunks.append(dict(score, lat=latr[used], lon=lonr[used], marks=marks[used], centres=local[:nc],
+                           indptr=ip - ip[0], indices=local[nc:]))
     parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
     return {key: np.concatenate([p[key] for p in parts])[inverse] for key in parts[0]}

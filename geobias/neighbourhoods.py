@@ -162,8 +162,11 @@ def _capped_lists(tree: cKDTree, Q: np.ndarray, cap: int, n: int, radius: float)
     r_tol = radius + tie_tolerance(radius)
     sensitive = np.zeros(len(Q), dtype=bool)
     parts = []
-    rows, q = np.arange(len(Q)), min(n, cap + 8)
-    while rows.size:
+    # blocks of queries bound the (rows x q) temporaries; wider queries go to the queue's end
+    block = max(1, 5_000_000 // (cap + 8))
+    queue = [(np.arange(a, min(len(Q), a + block)), min(n, cap + 8)) for a in range(0, len(Q), block)]
+    while queue:
+        rows, q = queue.pop(0)
         d, ix = _query_angles(tree, Q[rows], q)
         dcap = d[:, cap - 1 : cap]
         tied = d <= dcap + tie_tolerance(dcap)
@@ -174,7 +177,10 @@ def _capped_lists(tree: cKDTree, Q: np.ndarray, cap: int, n: int, radius: float)
         keep = tied & (d <= r_tol)
         i, j = np.nonzero(keep)
         parts.append((r[i], ix[i, j], d[i, j]))
-        rows, q = rows[more], min(n, 4 * q)
+        if more.any():
+            queue.append((rows[more], min(n, 4 * q)))
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), sensitive
     owner, cand, dist = (np.concatenate(a) for a in zip(*parts))
     o = np.argsort(owner, kind="stable")
     return owner[o], cand[o], dist[o], sensitive

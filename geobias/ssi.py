@@ -56,6 +56,7 @@ def ssi_per_centre(
     ties: str = "split",
     max_batch: int = 2_000_000,
     engine: str = "auto",
+    n_classes: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Base and relative SSI of each centre (vectorised fast path).
 
@@ -88,6 +89,9 @@ def ssi_per_centre(
         reference's ball-tree order (bit-exact to the reference on the same machine only).
     max_batch : int, default 2_000_000
         Bound on ``centres * n * (n + k)`` per vectorised batch (memory).
+    n_classes : int, optional
+        Class slots of the relative score's null model (default: distinct marks + 1); pass the
+        same value for every chunk of one data set.
     engine : {"auto", "numba", "numpy"}, default "auto"
         ``ties="split"`` numerators from the compiled kernel (:mod:`geobias.split_kernel`,
         where numba is installed) or the batched numpy path; the two agree to 1e-12.
@@ -124,7 +128,7 @@ def ssi_per_centre(
     out["n_contested"] = np.zeros(C, dtype=np.int64)
     out["tie_sensitive"] = np.zeros(C, dtype=bool)
     # class slots of the relative score's null model: the same for every batch and chunk
-    n_classes = np.unique(marks).size + 1
+    n_classes = np.unique(marks).size + 1 if n_classes is None else int(n_classes)
     compiled = ties == "split" and engine != "numpy" and split_kernel.AVAILABLE
     if engine == "numba" and not split_kernel.AVAILABLE:
         raise ValueError("engine='numba' needs numba installed (pip install numba)")
