@@ -9,6 +9,7 @@ parameters it ran with.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -229,7 +230,7 @@ class GeoBiasAudit:
             latr, lonr, centres, radius, max_neighbors=self.max_neighbors, order=self.neighbour_order,
             ties=self.ties, index=frame.index, graph=neighbourhoods)
         check_k(self.k, self.density, self.density_factor, frame.index, centres, np.diff(indptr), radius)
-        self.neighbourhoods = lists_to_graph(indptr, indices, centres, frame.index)
+        self._lists = (indptr, indices, centres)
         res = score_centres(latr, lonr, marks, centres, indptr, indices, n_jobs=n_jobs, client=client,
                             progress=progress, chunk_size=chunk_size, radius=radius, k=self.k,
                             density=self.density, density_factor=self.density_factor,
@@ -242,7 +243,7 @@ class GeoBiasAudit:
         self.n_skipped = 0
         self.base = float("nan")
         self.relative = float("nan")
-        self.neighbourhoods = Graph.from_arrays(np.array([], dtype=int), np.array([], dtype=int), np.array([]))
+        self._lists = None
         self.n_tie_sensitive = 0
         cols = ["base", "relative", "n_neighbours", "local_mean", "value", "n_background", "tie_sensitive"]
         self.per_centre = gpd.GeoDataFrame(
@@ -289,6 +290,19 @@ class GeoBiasAudit:
         self.n_tie_sensitive = int(res["tie_sensitive"].sum())
 
     # ------------------------------------------------------------------
+    @functools.cached_property
+    def neighbourhoods(self) -> Graph:
+        """The neighbourhoods used, as a :class:`libpysal.graph.Graph` (focal = centre label,
+        neighbours = its presence labels, itself included).
+
+        Built on first access: for a million samples it is a graph of tens of millions of
+        edges, which the scores themselves never need.
+        """
+        if self._lists is None:
+            return Graph.from_arrays(np.array([], dtype=int), np.array([], dtype=int), np.array([]))
+        indptr, indices, centres = self._lists
+        return lists_to_graph(indptr, indices, centres, self._frame.index)
+
     @property
     def message(self) -> str:
         """Notes collected during the run (dropped rows, skipped centres...)."""
