@@ -97,6 +97,9 @@ def _first_k_mask(d: np.ndarray, K: np.ndarray, kmax: int, sig: np.ndarray | Non
             straddles = np.where(at0, band.sum(-1) + 1 > kmax, straddles)
             big = np.where(at0, np.minimum(big, self_sig), big)
             small = np.where(at0, np.maximum(small, self_sig), small)
+            # more than k + 1 exact duplicates: whether the point is among its own k + 1
+            # nearest (out-degree k or k + 1) is the tree's choice even when values agree
+            big = np.where(at0 & straddles, -np.inf, big)
         flag = straddles & (big != small)
     return sel, flag
 
@@ -233,6 +236,7 @@ def moran_numerators(batch: PresenceBatch, pattern: RingPattern, k: int,
         for v in range(V):
             edge_x[v] = np.bincount(c[accept], weights=x[v, c[accept], p[accept]], minlength=C)
         mixed = _bg_cut_ties(pattern.knn_chord, b, d, sig_p[c, p], gid, starts, rank, K_b, tie_tol)
+        mixed |= z_b > k  # the same out-degree choice for a ring point under > k duplicates
         if mixed.any():
             g_m = np.flatnonzero(mixed)
             e_g = np.stack([np.bincount(gid[accept], weights=x[v, c[accept], p[accept]],

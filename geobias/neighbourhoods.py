@@ -139,6 +139,11 @@ def neighbourhood_lists(
             lengths = np.fromiter((c.size for c in found), dtype=np.int64, count=centres.size)
             cand = np.concatenate(found) if centres.size else np.empty(0, dtype=np.int64)
             dist = np.concatenate(fd) if centres.size else np.empty(0)
+            # exact ties by position: the order query_radius gives them changes between
+            # scikit-learn versions (the capped reference path keeps the tree's own order)
+            owner = np.repeat(np.arange(centres.size), lengths)
+            o = np.lexsort((cand, dist, owner))
+            cand, dist = cand[o], dist[o]
     indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     if order == "position":
         owner = np.repeat(np.arange(centres.size), lengths)
