@@ -107,8 +107,7 @@ def neighbourhood_lists(
     kd = cKDTree(xyz)
     r_tol = radius + tie_tolerance(radius)
     if max_neighbors is not None and max_neighbors < n:
-        owner, cand, dist, sensitive = _capped_lists(kd, xyz[centres], max_neighbors, n, radius)
-        lengths = np.bincount(owner, minlength=centres.size)
+        lengths, cand, dist, sensitive = _capped_lists(kd, xyz[centres], max_neighbors, n, radius)
         if ties == "reference":
             # PyGBS: the max_neighbors nearest (BallTree order), then the radius cut
             X = np.column_stack([lat, lon])
@@ -160,35 +159,40 @@ def _capped_lists(tree: cKDTree, Q: np.ndarray, cap: int, n: int, radius: float)
     ``tree`` and ``Q`` hold unit vectors. Rows whose tie group at the cap reaches past what was
     queried are queried again, wider, on their own (only duplicate-heavy places are).
 
-    Returns ``(owner, cand, dist, sensitive)``: flat (row, sample, great-circle distance)
-    triples ordered by row then distance, and per row whether the cap cuts through a tie or a
-    sample lies within the tolerance of the radius.
+    Returns ``(lengths, cand, dist, sensitive)``: per row its list length, the flat samples and
+    great-circle distances ordered by row then distance, and per row whether the cap cuts
+    through a tie or a sample lies within the tolerance of the radius.
     """
     r_tol = radius + tie_tolerance(radius)
     sensitive = np.zeros(len(Q), dtype=bool)
-    parts = []
-    # blocks of queries bound the (rows x q) temporaries; wider queries go to the queue's end
+    lengths = np.zeros(len(Q), dtype=np.int64)
+    cands, dists = [], []
+    # blocks of queries bound the (rows x q) temporaries; each block is finished (its
+    # duplicate-heavy rows queried again, wider) before the next, so blocks stay in row order
     block = max(1, 5_000_000 // (cap + 8))
-    queue = [(np.arange(a, min(len(Q), a + block)), min(n, cap + 8)) for a in range(0, len(Q), block)]
-    while queue:
-        rows, q = queue.pop(0)
-        d, ix = _query_angles(tree, Q[rows], q)
-        dcap = d[:, cap - 1 : cap]
-        tied = d <= dcap + tie_tolerance(dcap)
-        more = (q < n) & tied[:, -1]
-        done = ~more
-        d, ix, tied, r = d[done], ix[done], tied[done], rows[done]
-        sensitive[r] = (tied[:, cap:].any(axis=1) & (d[:, cap - 1] <= r_tol)) | _near_radius(d, radius)
-        keep = tied & (d <= r_tol)
-        i, j = np.nonzero(keep)
-        parts.append((r[i], ix[i, j], d[i, j]))
-        if more.any():
-            queue.append((rows[more], min(n, 4 * q)))
-    if not parts:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), sensitive
-    owner, cand, dist = (np.concatenate(a) for a in zip(*parts))
-    o = np.argsort(owner, kind="stable")
-    return owner[o], cand[o], dist[o], sensitive
+    for a in range(0, len(Q), block):
+        rows, q = np.arange(a, min(len(Q), a + block)), min(n, cap + 8)
+        parts = []
+        while rows.size:
+            d, ix = _query_angles(tree, Q[rows], q)
+            dcap = d[:, cap - 1 : cap]
+            tied = d <= dcap + tie_tolerance(dcap)
+            more = (q < n) & tied[:, -1]
+            done = ~more
+            d, ix, tied, r = d[done], ix[done], tied[done], rows[done]
+            sensitive[r] = (tied[:, cap:].any(axis=1) & (d[:, cap - 1] <= r_tol)) | _near_radius(d, radius)
+            keep = tied & (d <= r_tol)
+            lengths[r] = keep.sum(axis=1)
+            i, j = np.nonzero(keep)
+            parts.append((r[i], ix[i, j], d[i, j]))
+            rows, q = rows[more], min(n, 4 * q)
+        owner, cand, dist = (np.concatenate(x) for x in zip(*parts))
+        o = np.argsort(owner, kind="stable")
+        cands.append(cand[o])
+        dists.append(dist[o])
+    if not cands:
+        return lengths, np.empty(0, np.int64), np.empty(0), sensitive
+    return lengths, np.concatenate(cands), np.concatenate(dists), sensitive
 
 
 def _query_angles(tree: cKDTree, Q: np.ndarray, q: int):
