@@ -87,10 +87,16 @@ def score_centres(latr, lonr, marks, centres, indptr, indices, *, n_jobs=None, c
     [3]
     """
     first, inverse = unique_centres(latr, lonr, centres, indptr, indices)
+    # centres in order of neighbourhood size: a chunk then needs few ring patterns (one per
+    # size) and its kernel calls are large; chunks are cut by centres and by presence points,
+    # so that one dense chunk does not keep one worker busy while the others wait
+    sizes = np.diff(indptr)[first]
+    by_size = np.argsort(sizes, kind="stable")
+    first = first[by_size]
     u_centres = centres[first]
     u_indptr, u_indices = take_lists(indptr, indices, first)
     jobs = effective_jobs(n_jobs, u_centres.size)
-    bounds = list(range(0, u_centres.size, max(1, int(chunk_size)))) + [u_centres.size]
+    bounds = _chunk_bounds(np.diff(u_indptr), max(1, int(chunk_size)))
     # the same null-model class slots for every chunk, so that chunking cannot change bits
     score["n_classes"] = np.unique(marks).size + 1
     chunks = []
@@ -103,4 +109,24 @@ def score_centres(latr, lonr, marks, centres, indptr, indices, *, n_jobs=None, c
         chunks.append(dict(score, lat=latr[used], lon=lonr[used], marks=marks[used], centres=local[:nc],
                            indptr=ip - ip[0], indices=local[nc:]))
     parts = run_chunks(_ssi_chunk, chunks, jobs, client, progress, desc="geobias: centres")
-    return {key: np.concatenate([p[key] for p in parts])[inverse] for key in parts[0]}
+    back = np.empty_like(by_size)
+    back[by_size] = np.arange(by_size.size)
+    return {key: np.concatenate([p[key] for p in parts])[back][inverse] for key in parts[0]}
+
+
+#: Presence points per chunk at most (bounds the work of one chunk on dense data).
+CHUNK_PRESENCE = 400_000
+
+
+def _chunk_bounds(sizes: np.ndarray, chunk_size: int) -> list[int]:
+    """Chunk boundaries: at most ``chunk_size`` centres and about CHUNK_PRESENCE presence points."""
+    bounds, count, total = [0], 0, 0
+    for i, n in enumerate(sizes):
+        if count and (count >= chunk_size or total + n > CHUNK_PRESENCE):
+            bounds.append(i)
+            count, total = 0, 0
+        count += 1
+        total += int(n)
+    if bounds[-1] != len(sizes):
+        bounds.append(len(sizes))
+    return bounds
