@@ -292,12 +292,8 @@ class GeoBiasAudit:
     # ------------------------------------------------------------------
     @functools.cached_property
     def neighbourhoods(self) -> Graph:
-        """The neighbourhoods used, as a :class:`libpysal.graph.Graph` (focal = centre label,
-        neighbours = its presence labels, itself included).
-
-        Built on first access: for a million samples it is a graph of tens of millions of
-        edges, which the scores themselves never need.
-        """
+        """The neighbourhoods used as a :class:`libpysal.graph.Graph` (focal = centre, neighbours =
+        its presence labels, itself included); built on first access (1M samples: ~60M edges)."""
         if self._lists is None:
             return Graph.from_arrays(np.array([], dtype=int), np.array([], dtype=int), np.array([]))
         indptr, indices, centres = self._lists
