@@ -3,15 +3,14 @@ siren / linear / ffn, over several seeds, on a real task shipped with installed 
 
     python benchmarks/offline.py --task landocean --seeds 3
 
-Writes ``benchmarks/results/offline_<task>.md`` (mean ± std over seeds, mean wall time per run) and
-the raw rows to ``benchmarks/results/offline_<task>.csv``.
+Writes the shared-setting section of ``benchmarks/results/offline_<task>.md`` (mean ± std over seeds,
+mean wall time per run; the recipe section of ``offline_recipes.py`` is kept) and the raw rows to
+``benchmarks/results/offline_<task>.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import torch
 
 import geoencode
 from geoencode.bench.offline import TASKS, run_one, summarize
+
+from _sections import DEFAULT, DEFAULT_TITLE, write_section, write_text
 
 EXTRA_NETWORKS = {"spherical_harmonics": ["siren", "linear", "ffn"], "Sphere2Vec-sphereC+": ["siren", "linear", "ffn"]}
 
@@ -53,19 +54,14 @@ def main() -> None:
     results = pd.DataFrame(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     table = summarize(results)
-    header = (f"# Offline benchmark: {args.task}\n\n{len(results)} runs ({args.seeds} seeds), "
+    header = (f"{DEFAULT_TITLE}\n\n{len(results)} runs ({args.seeds} seeds), "
               f"max {args.max_epochs} epochs, early stopping patience {args.patience}, Adam lr 1e-3 with 0.98 "
               f"decay, batch 2000, CPU (2 threads); total wall time {time.perf_counter() - t_all:.0f} s.\n"
               + ("R² (fraction), MAE and RMSE in metres" if args.task == "elevation"
                  else "accuracy, IoU, top-1 and top-3 in %, MRR in [0, 1]")
               + ": mean ± std over seeds; train_seconds: mean wall time of one training run.\n\n")
-    for name, content, suffix in (("md", header + table.to_markdown(index=False) + "\n", ".md"),
-                                  ("csv", results.to_csv(index=False), ".csv")):
-        path = args.out / f"offline_{args.task}{suffix}"
-        fd, tmp = tempfile.mkstemp(dir=args.out, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
+    write_section(args.out / f"offline_{args.task}.md", args.task, DEFAULT, header + table.to_markdown(index=False))
+    write_text(args.out / f"offline_{args.task}.csv", results.to_csv(index=False))
     print(table.to_markdown(index=False))
 
 

@@ -4,8 +4,8 @@
     python benchmarks/offline_recipes.py --task landocean --pairs all --seeds 1          # every paper pair
 
 Writes ``benchmarks/results/offline_<task>.md``: the recipe runs (mean ± std over seeds, the
-authors' value where known, training seconds and steps per second per run), followed by the
-shared-setting matrix of ``benchmarks/offline.py`` kept from the existing file, and the raw rows to
+authors' value where known, training seconds and steps per second per run), its own section; the
+shared-setting section of ``benchmarks/offline.py`` is kept, and the raw rows to
 ``benchmarks/results/offline_<task>_recipes.csv``.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +22,8 @@ import torch
 from geoencode import get_spec
 from geoencode.bench.offline import TASKS, run_one
 from geoencode.bench.recipes import paper_pairs
+
+from _sections import RECIPES, write_section, write_text
 
 # The authors' code (MarcCoru/locationencoder @ 685892e, hparams.yaml recipes, 3 seeds, 2 CPU cores), as
 # measured for issue 14: test accuracy %, mean ± std, and wall seconds per run where recorded.
@@ -33,7 +34,6 @@ AUTHORS = {
     ("landocean", "wrap", "fcnet"): ("93.30 ± 0.41", None),
 }
 AUTHORS_WALL_RANGE = "68–190"
-MARKER = "## The shared default setting"
 
 
 def _fmt(s: pd.Series) -> str:
@@ -60,13 +60,6 @@ def table(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", choices=TASKS, default="landocean")
@@ -89,6 +82,7 @@ def main() -> None:
         pairs = paper_pairs(args.task)
     else:
         pairs = [(get_spec(p.split(":")[0]).name, p.split(":")[1]) for p in args.pairs.split(",")]
+    load_before = os.getloadavg()[0]
     rows = []
     earlier = pd.read_csv(args.reuse) if args.reuse is not None else pd.DataFrame(columns=["encoder", "nn", "seed"])
     for enc, nn in pairs:
@@ -109,27 +103,21 @@ def main() -> None:
     summary = table(results)
     sources = "\n".join(f"* {r['encoder']} + {r['nn']}: {r['source']}"
                         for _, r in results.drop_duplicates(["encoder", "nn"]).iterrows())
-    header = (f"# Offline benchmark: {args.task}\n\n"
-              f"## Per-pair recipes (`--recipe {args.recipe}`)\n\n"
+    header = (f"{RECIPES} (`--recipe {args.recipe}`)\n\n"
               f"{len(results)} runs ({args.seeds} seed(s) for the pairs with an authors' value, "
               f"{args.seeds if args.other_seeds is None else args.other_seeds} for the others), CPU, "
               f"{args.threads} torch thread(s) "
-              f"({platform.processor() or platform.machine()}, shared with other jobs); training took "
+              f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores, 1-min load average "
+              f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end); training took "
               f"{results['train_seconds'].sum():.0f} s wall, {results['cpu_seconds'].sum():.0f} s CPU in all. Accuracy and IoU in %, mean ± std over seeds; "
               "\"authors' value\": the authors' code (MarcCoru/locationencoder @ 685892e with its hparams.yaml, "
               "3 seeds, 2 CPU cores); \"train s / run\": wall time of one training run (features once, "
-              "then the network), \"CPU s / run\": its CPU time (on a shared machine the fairer measure), "
+              "then the network), \"CPU s / run\": its CPU time (the fairer measure when other jobs share the cores), "
               "\"steps / s\": optimiser steps per second. Written by "
               "`benchmarks/offline_recipes.py`.\n\n")
-    md = header + summary.to_markdown(index=False) + "\n\nRecipes (provenance):\n\n" + sources + "\n"
-    path = args.out / f"offline_{args.task}.md"
-    if path.exists():  # keep the shared-setting matrix that benchmarks/offline.py wrote
-        old = path.read_text()
-        keep = old[old.index(MARKER):] if MARKER in old else (
-            f"{MARKER} (`python benchmarks/offline.py`, `--recipe default`)\n\n" + old.split("\n", 2)[2])
-        md += "\n" + keep
-    _atomic_write(path, md)
-    _atomic_write(args.out / f"offline_{args.task}_recipes.csv", results.to_csv(index=False))
+    section = header + summary.to_markdown(index=False) + "\n\nRecipes (provenance):\n\n" + sources
+    write_section(args.out / f"offline_{args.task}.md", args.task, RECIPES, section)
+    write_text(args.out / f"offline_{args.task}_recipes.csv", results.to_csv(index=False))
     print(summary.to_markdown(index=False))
 
 
