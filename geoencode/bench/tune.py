@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .._io import atomic_write
 from ..errors import GeoEncodeError
 from ..registry import get_spec
 from .offline import load_task
@@ -147,7 +148,5 @@ def tune(task: str, encoder: str, nn: str | None = None, trials: int = 20, *, ma
     if out_path is not None:
         save_recipe(recipe, out_path, overwrite=overwrite)
         frame = study.trials_dataframe()
-        tmp = trials_csv.with_name(f".{trials_csv.name}.{os.getpid()}.tmp")
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, trials_csv)
+        atomic_write(trials_csv, lambda tmp: frame.to_csv(tmp, index=False), overwrite=overwrite)
     return recipe, study

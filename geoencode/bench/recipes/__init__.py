@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from ..._io import atomic_write
 from ...errors import GeoEncodeError
 from ...registry import get_spec
 from . import paper
@@ -271,14 +272,8 @@ def save_recipe(recipe: Recipe, path: str | os.PathLike, *, overwrite: bool = Fa
     >>> load_recipe(save_recipe(default_recipe("landocean", "wrap"), path)) == default_recipe("landocean", "wrap")
     True
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise GeoEncodeError(f"{path} exists; pass overwrite=True (--overwrite) to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(recipe_to_dict(recipe), indent=2) + "\n")
-    os.replace(tmp, path)
-    return path
+    text = json.dumps(recipe_to_dict(recipe), indent=2) + "\n"
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text), overwrite=overwrite)
 
 
 def load_recipe(path: str | os.PathLike) -> Recipe:
