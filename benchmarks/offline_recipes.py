@@ -64,6 +64,8 @@ def table(results: pd.DataFrame, authors: pd.DataFrame) -> pd.DataFrame:
         row.update({"seeds (ours / theirs)": f"{len(g)} / {len(theirs)}" if len(theirs) else f"{len(g)} / –",
                     "train s / run": round(g["train_seconds"].mean(), 1),
                     "authors' train s / run": round(theirs["train_seconds"].mean(), 1) if len(theirs) else "–",
+                    "× faster": (f"{theirs['train_seconds'].mean() / g['train_seconds'].mean():.1f}"
+                                 if len(theirs) else "–"),
                     "steps / s": round(g["steps_per_second"].mean()) if "steps_per_second" in g else "–",
                     "epochs (best)": f"{g['epochs'].mean():.0f} ({g['best_epoch'].mean():.0f})"})
         rows.append(row)
@@ -127,7 +129,7 @@ def main() -> None:
               "\"gap\": ours − theirs; \"within 0.3\": ours at most 0.3 points below theirs; \"issue 14 "
               "value\": the authors' code as measured for issue 14 (3 seeds, 2 CPU cores); \"train s / run\": "
               "wall time of one training run (features once, then the network; theirs: their trainer's "
-              "training time); \"steps / s\": optimiser steps per second. Written by "
+              "training time); \"× faster\": their training time over ours; \"steps / s\": optimiser steps per second. Written by "
               "`benchmarks/offline_recipes.py`.\n\n")
     section = header + summary.to_markdown(index=False) + "\n\nRecipes (provenance):\n\n" + sources
     write_section(args.out / f"offline_{args.task}.md", args.task, RECIPES, section)

@@ -54,6 +54,7 @@ def test_the_table_puts_the_authors_runs_beside_ours_and_flags_the_tolerance():
     sh = table.loc["spherical_harmonics + siren"]
     assert sh["authors' code"] == "95.75 ± 0.07" and sh["gap"] == "+0.05" and sh["within 0.3"] == "yes"
     assert sh["seeds (ours / theirs)"] == "3 / 2" and sh["authors' train s / run"] == pytest.approx(38.0)
+    assert sh["× faster"] == "19.0"
     assert sh["issue 14 value"] == "95.74 ± 0.01"
     wrap = table.loc["wrap + fcnet"]
     assert wrap["gap"] == "-0.40" and wrap["within 0.3"] == "no"
