@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, default=None,
                         help="a results CSV of an earlier run (same recipe): its runs are kept, not repeated")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--note", default="", help="a sentence for the header, e.g. how busy the machine was")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.pairs == "reference":
@@ -123,7 +124,7 @@ def main() -> None:
     header = (f"{RECIPES} (`--recipe {args.recipe}`)\n\n"
               f"{len(results)} runs ({args.seeds} seed(s) for the pairs of issue 14, "
               f"{args.seeds if args.other_seeds is None else args.other_seeds} for the others), {machine}; "
-              f"training took {results['train_seconds'].sum():.0f} s wall in all. Accuracy in %, mean ± std over "
+              f"training took {results['train_seconds'].sum():.0f} s wall in all. {args.note + ' ' if args.note else ''}Accuracy in %, mean ± std over "
               "seeds. \"authors' code\": Rußwurm et al.'s own `train.py` (MarcCoru/locationencoder @ 685892e, "
               "its hparams.yaml) run here by `benchmarks/authors_code.py` on the same data, 1 torch thread; "
               "\"gap\": ours − theirs; \"within 0.3\": ours at most 0.3 points below theirs; \"issue 14 "

@@ -43,6 +43,27 @@ def _activation(name: str) -> nn.Module:
         ) from None
 
 
+class Dropout(nn.Dropout):
+    """:class:`torch.nn.Dropout` with its CPU mask drawn by ``torch.rand`` (the same distribution).
+
+    PyTorch's CPU ``bernoulli_`` costs about 2.4× a uniform draw and a comparison, which made the
+    dropout masks the largest item of an FCNet training step on a CPU; other devices keep the fused
+    kernel.
+
+    Examples
+    --------
+    >>> d = Dropout(0.5).train()
+    >>> y = d(torch.ones(10_000))
+    >>> sorted(set(y.tolist())), abs(float((y > 0).double().mean()) - 0.5) < 0.03
+    ([0.0, 2.0], True)
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0 or x.device.type != "cpu" or self.inplace:
+            return super().forward(x)
+        return x * ((torch.rand_like(x) >= self.p).to(x.dtype) * (1.0 / (1.0 - self.p)))
+
+
 class FeedForwardLayer(nn.Module):
     """``Linear → activation → Dropout → (+ input if skip and shapes match) → (LayerNorm)``.
 
@@ -55,7 +76,7 @@ class FeedForwardLayer(nn.Module):
         self.linear = nn.Linear(in_dim, out_dim)
         nn.init.xavier_uniform_(self.linear.weight)
         self.act = _activation(activation)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.skip = skip_connection and in_dim == out_dim
         self.layernorm = nn.LayerNorm(out_dim) if layernorm else None
 
@@ -121,7 +142,7 @@ class ResLayer(nn.Module):
     def __init__(self, dim: int, dropout: float) -> None:
         super().__init__()
         self.w1, self.w2 = nn.Linear(dim, dim), nn.Linear(dim, dim)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + torch.relu(self.w2(self.dropout(torch.relu(self.w1(x)))))
@@ -208,7 +229,7 @@ class Siren(nn.Module):
             layers.append(SineLayer(in_dim if i == 0 else hidden_dim, hidden_dim,
                                     w0_initial if i == 0 else w0, first=i == 0))
             if dropout:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
         self.layers = nn.Sequential(*layers)
         self.last = nn.Linear(hidden_dim, out_dim)
         bound = math.sqrt(6.0 / hidden_dim) / w0
