@@ -59,7 +59,7 @@ class Dropout(nn.Dropout):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0 or x.device.type != "cpu" or self.inplace:
+        if not self.training or not 0 < self.p < 1 or x.device.type != "cpu" or self.inplace:
             return super().forward(x)
         return x * ((torch.rand_like(x) >= self.p).to(x.dtype) * (1.0 / (1.0 - self.p)))
 
