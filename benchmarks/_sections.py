@@ -6,9 +6,9 @@ either one replaces only its own section and keeps the other, so neither run wip
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from geoencode._io import atomic_write
 
 RECIPES = "## Per-pair recipes"
 DEFAULT = "## The shared default setting"
@@ -34,9 +34,5 @@ def write_section(path: Path, task: str, heading: str, section: str) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (no half-written results)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    """Replace ``path`` by ``text`` atomically (benchmark results are meant to be rewritten)."""
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text), overwrite=True)
