@@ -18,7 +18,7 @@ from sklearn.neighbors import BallTree
 from .background import auto_density, background_points
 from .errors import GeoBiasError
 from .sphere import EARTH_RADIUS_KM, chord_to_angle, latlon_to_xyz, to_radians
-from .ties import split_weights, tie_tolerance
+from geocommon.knn_ties import split_weights, tie_tolerance
 
 __all__ = ["knn_graph", "centre_graph", "knn_weights", "centre_weights"]
 

@@ -14,7 +14,7 @@ from sklearn.neighbors import BallTree
 
 from .errors import GeoBiasError
 from .sphere import angle_to_chord, chord_to_angle, haversine, latlon_to_xyz
-from .ties import tie_tolerance
+from geocommon.knn_ties import tie_tolerance
 
 __all__ = [
     "neighbourhood_lists",

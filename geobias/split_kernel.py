@@ -19,7 +19,7 @@ import numpy as np
 
 from .background import ring_grid
 from .sphere import latlon_to_xyz
-from .ties import TIE_ATOL, TIE_RTOL
+from geocommon.knn_ties import TIE_ATOL, TIE_RTOL
 
 try:  # optional: the numpy path in geobias.split_ties is the fallback
     import numba

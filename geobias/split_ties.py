@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 from .background import RingPattern
 from .moran import PresenceBatch, ball_candidates, signature
 from .sphere import angle_to_chord, chord_to_angle, latlon_to_xyz, rotation_to_centre, to_polar_frame
-from .ties import tie_tolerance
+from geocommon.knn_ties import tie_tolerance
 
 __all__ = ["split_moran_numerators"]
 

@@ -131,7 +131,7 @@ def partition_ids(
         p = to_polar_frame(latlon_to_xyz(lat, lon)[:, None, :], rot)[:, 0, :]
         # bearing around the centre after rotating it to the pole; the centre
         # itself (and its duplicates) has atan2(0, 0) = 0
-        theta = np.arctan2(p[:, 1], p[:, 0])
+        theta = np.where(dist > 0, np.arctan2(p[:, 1], p[:, 0]), 0.0)
         ids = np.floor((theta + np.pi) / (2 * np.pi / n_splits)).astype(np.int64)
         return np.clip(ids, 0, n_splits - 1), n_splits
     raise GeoBiasError(

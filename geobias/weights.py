@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from .errors import GeoBiasError
 from .neighbourhoods import neighbourhood_lists
 from .sphere import EARTH_RADIUS_KM, chord_to_angle, haversine, latlon_to_xyz, to_radians
-from .ties import tie_tolerance
+from geocommon.knn_ties import tie_tolerance
 
 __all__ = [
     "lists_to_graph",

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import geobias
-from geobias.ties import split_weights, tie_tolerance
+from geocommon.knn_ties import split_weights, tie_tolerance
 
 RTOL = 1e-9
 

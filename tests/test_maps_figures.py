@@ -117,3 +117,65 @@ def test_bad_inputs(per_centre, tmp_path):
     with pytest.raises(GeoBiasError, match="set_crs"):
         plot_map(per_centre.set_crs(None, allow_override=True), "acc")
     assert os.listdir(tmp_path) == []
+
+
+def _colorbar(ax: Axes):
+    """The colour bar of a continuous map panel (its points' collection is the last one)."""
+    return ax.collections[-1].colorbar
+
+
+@pytest.fixture(scope="module")
+def with_outlier(per_centre):
+    g = per_centre.copy()
+    g.loc[g.index[5], "base"] = 80.0  # one crowded centre, as the EASE grid's polar row gave
+    g.loc[g.index[7], "relative"] = float("nan")  # non-finite values take no part in the range
+    return g
+
+
+def test_ssi_colours_are_clipped_to_percentiles_so_an_outlier_does_not_set_vmax(with_outlier):
+    import numpy as np
+
+    fig = audit_figure(with_outlier, "acc")
+    perf, base, rel = [ax for ax in fig.axes if ax.get_title()]
+    lo, hi = np.percentile(with_outlier["base"], [2, 98], method="nearest")
+    norm = base.collections[-1].norm
+    assert (norm.vmin, norm.vmax) == pytest.approx((lo, hi)) and hi < 1.5  # not 80
+    cb = _colorbar(base)
+    assert cb.extend == "both"
+    assert cb.ax.get_ylabel() == f"base\n(colour clipped to 2nd–98th percentile: {lo:.3g}–{hi:.3g})"
+    finite = with_outlier["relative"].dropna()
+    assert rel.collections[-1].norm.vmax == pytest.approx(np.percentile(finite, 98, method="nearest"))
+    assert "2nd–98th percentile" in _colorbar(rel).ax.get_ylabel()
+    # the performance panel keeps its full range
+    assert perf.collections[-1].norm.vmax == pytest.approx(with_outlier["acc"].max())
+    assert _colorbar(perf).ax.get_ylabel() == "acc" and _colorbar(perf).extend == "neither"
+    # other percentiles are named as such
+    fig = audit_figure(with_outlier, ssi=["base"], clip_percentiles=(1, 99.5))
+    assert "1st–99.5th percentile" in _colorbar(fig.axes[0]).ax.get_ylabel()
+
+
+def test_clip_percentiles_none_keeps_the_full_range(with_outlier):
+    fig = audit_figure(with_outlier, "acc", clip_percentiles=None)
+    base = [ax for ax in fig.axes if ax.get_title() == "Base SSI"][0]
+    norm = base.collections[-1].norm
+    assert (norm.vmin, norm.vmax) == (with_outlier["base"].min(), 80.0)
+    assert _colorbar(base).ax.get_ylabel() == "base" and _colorbar(base).extend == "neither"
+    ax = plot_map(with_outlier, "base")  # plot_map's default: the full range
+    assert ax.collections[-1].norm.vmax == 80.0 and _colorbar(ax).ax.get_ylabel() == "base"
+
+
+def test_plot_map_clipping_and_explicit_bounds(with_outlier):
+    ax = plot_map(with_outlier, "base", clip_percentiles=(0, 90))  # only the top is clipped
+    assert _colorbar(ax).extend == "max" and "0th–90th percentile" in _colorbar(ax).ax.get_ylabel()
+    ax = plot_map(with_outlier, "base", clip_percentiles=(2, 98), vmax=10.0)  # vmax wins on its side
+    assert ax.collections[-1].norm.vmax == 10.0 and _colorbar(ax).extend == "both"
+    const = with_outlier.assign(base=1.0)  # nothing to clip: no note
+    assert _colorbar(plot_map(const, "base", clip_percentiles=(2, 98))).ax.get_ylabel() == "base"
+
+
+@pytest.mark.parametrize("clip", [(98, 2), (-1, 50), (50, 101), (5,), "2-98", (float("nan"), 98)])
+def test_bad_clip_percentiles(per_centre, clip):
+    with pytest.raises(GeoBiasError, match="clip_percentiles must be None"):
+        audit_figure(per_centre, "acc", clip_percentiles=clip)
+    with pytest.raises(GeoBiasError, match="clip_percentiles must be None"):
+        plot_map(per_centre, "base", clip_percentiles=clip)

@@ -217,3 +217,31 @@ def test_bad_inputs(per_centre):
 def test_bad_marker_radius_is_refused(per_centre, radius):
     with pytest.raises(GeoBiasError, match="radius must be a finite number > 0"):
         explore(per_centre, "acc", radius=radius)
+
+
+def _legend_html(m: folium.Map, layer_name: str) -> str:
+    lyr = next(lyr for lyr in layers(m) if lyr.layer_name == layer_name)
+    return next(c.html for c in lyr._children.values() if isinstance(c, _Legend))
+
+
+def test_ssi_colour_scale_is_clipped_to_percentiles(per_centre):
+    import numpy as np
+
+    g = per_centre.copy()
+    g.loc[g.index[3], "base"] = 80.0  # one outlying centre
+    lo, hi = np.percentile(g["base"], [2, 98], method="nearest")
+    m = explore(g, "acc")
+    legend = _legend_html(m, "Base SSI")
+    assert hi < 1 and f"Base SSI (colour clipped to 2nd–98th percentile: {lo:.3g}–{hi:.3g})" in legend
+    assert f"<span>{hi:.3g}</span>" in legend and "<span>80</span>" not in legend  # the outlier sets no tick
+    base = next(lyr for lyr in layers(m) if lyr.layer_name == "Base SSI")
+    colors = [f["properties"]["c"] for f in base.data["features"]]
+    top = colors[int(np.argmax(np.where(np.arange(len(g)) == 3, -np.inf, g["base"])))]
+    assert colors[3] == top  # past the range: the end colour
+    assert len(set(colors)) > len(g) // 2  # the other centres spread over the scale
+    assert "clipped" not in _legend_html(m, "Performance (acc)")
+    full = explore(g, "acc", clip_percentiles=None)
+    legend = _legend_html(full, "Base SSI")
+    assert "clipped" not in legend and "<span>80</span>" in legend
+    with pytest.raises(GeoBiasError, match="clip_percentiles must be None"):
+        explore(g, "acc", clip_percentiles=(90, 10))

@@ -26,12 +26,98 @@ from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
 from ..io import as_wgs84
 from .basemap import padded_extent, world_basemap
 
-__all__ = ["plot_map", "audit_figure", "plot_comparison", "save_figure", "FORMATS"]
+__all__ = ["plot_map", "audit_figure", "plot_comparison", "save_figure", "colour_range", "FORMATS",
+           "CLIP_PERCENTILES"]
 
 #: File formats :func:`save_figure` writes (by suffix).
 FORMATS = ("png", "svg", "pdf")
 
 Extent = str | tuple[float, float, float, float]
+
+#: The SSI panels' and layers' default colour range: the 2nd to 98th percentile of the finite values.
+CLIP_PERCENTILES = (2.0, 98.0)
+
+
+def _ordinal(p: float) -> str:
+    """``2`` → ``"2nd"``, ``98`` → ``"98th"``, ``99.5`` → ``"99.5th"``."""
+    n = int(p) if float(p).is_integer() else -1
+    suffix = "th" if n < 0 or 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{p:g}{suffix}"
+
+
+def _check_clip(clip_percentiles) -> tuple[float, float] | None:
+    if clip_percentiles is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in clip_percentiles)
+    except (TypeError, ValueError):
+        lo = hi = float("nan")
+    if not (0 <= lo < hi <= 100):
+        raise GeoBiasError("clip_percentiles must be None (the full range) or (low, high) percentiles with "
+                           f"0 <= low < high <= 100, e.g. (2, 98); got {clip_percentiles!r}")
+    return lo, hi
+
+
+def colour_range(
+    values: np.ndarray,
+    clip_percentiles: tuple[float, float] | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> tuple[float, float, str, str]:
+    """The colour range of a map's values: full, or clipped to percentiles so one outlier cannot set it.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values (non-finite ones are ignored).
+    clip_percentiles : (float, float) or None, default None
+        Percentiles of the finite values that bound the colours, e.g.
+        ``(2, 98)`` (``numpy.percentile``'s ``"nearest"`` method: bounds are
+        observed values); ``None``: their minimum and maximum. A range that
+        collapses to one value (most values equal) falls back to the full range.
+    vmin, vmax : float, optional
+        Explicit bounds; each replaces its side of the computed range.
+
+    Returns
+    -------
+    (float, float, str, str)
+        ``vmin``, ``vmax``, the colour bar's ``extend`` (``"neither"``,
+        ``"min"``, ``"max"`` or ``"both"``: the sides where values fall
+        outside) and a note for the legend that states the clipped range
+        (``""`` when the percentiles clip nothing).
+
+    Examples
+    --------
+    >>> values = np.r_[np.linspace(1.0, 5.0, 99), 80.0]  # one outlier
+    >>> lo, hi, extend, note = colour_range(values, (2, 98))
+    >>> round(hi, 2), extend, note
+    (4.96, 'both', 'colour clipped to 2nd–98th percentile: 1.08–4.96')
+    >>> colour_range(values)
+    (1.0, 80.0, 'neither', '')
+    """
+    clip = _check_clip(clip_percentiles)
+    vals = np.asarray(values, dtype=float)
+    finite = vals[np.isfinite(vals)]
+    if not finite.size:
+        return (0.0 if vmin is None else float(vmin)), (1.0 if vmax is None else float(vmax)), "neither", ""
+    full = float(finite.min()), float(finite.max())
+    lo, hi = full
+    note = ""
+    if clip is not None and (vmin is None or vmax is None):
+        # "nearest": observed values, so with few centres one outlier cannot drag the bound
+        # towards itself by interpolation (98th of 40 values: the 39th, not 22% of the way to the 40th)
+        plo, phi = (float(v) for v in np.percentile(finite, clip, method="nearest"))
+        if plo < phi:
+            lo, hi = plo, phi
+            if (vmin is None and lo > full[0]) or (vmax is None and hi < full[1]):
+                shown = (lo if vmin is None else float(vmin), hi if vmax is None else float(vmax))
+                note = (f"colour clipped to {_ordinal(clip[0])}–{_ordinal(clip[1])} percentile: "
+                        f"{shown[0]:.3g}–{shown[1]:.3g}")
+    lo = lo if vmin is None else float(vmin)
+    hi = hi if vmax is None else float(vmax)
+    below, above = full[0] < lo, full[1] > hi
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}.get((below, above), "neither")
+    return lo, hi, extend, note
 
 
 def _as_frame(data) -> gpd.GeoDataFrame:
@@ -87,6 +173,7 @@ def plot_map(
     cmap: str = "viridis",
     vmin: float | None = None,
     vmax: float | None = None,
+    clip_percentiles: tuple[float, float] | None = None,
     markersize: float = 12.0,
     title: str | None = None,
     legend: bool = True,
@@ -108,7 +195,12 @@ def plot_map(
         ``"auto"``: the data's box, padded (a regional map); ``"world"``; or
         ``(min_lon, min_lat, max_lon, max_lat)``.
     cmap, vmin, vmax
-        Continuous colours.
+        Continuous colours; ``vmin``/``vmax`` override the computed range.
+    clip_percentiles : (float, float) or None, default None
+        Bound the continuous colours by these percentiles of the finite
+        values, e.g. ``(2, 98)``, so a few outliers cannot wash out the rest;
+        the colour bar then extends (arrows) on the clipped sides and its
+        label states the clipped range. ``None``: the full range.
     markersize : float, default 12
         Marker area in points².
     title : str, optional
@@ -129,6 +221,10 @@ def plot_map(
     >>> ax = plot_map(pc, "relative", title="Relative SSI")
     >>> ax.get_title(), bool(ax.get_xlim()[0] < -3.7)
     ('Relative SSI', True)
+    >>> ax = plot_map(pc, "relative", clip_percentiles=(0, 50))  # colours up to the median
+    >>> print(ax.figure.axes[-1].get_ylabel())
+    relative
+    (colour clipped to 0th–50th percentile: 0.1–0.3)
     """
     gdf = _as_frame(data)
     if column is None:
@@ -166,8 +262,7 @@ def plot_map(
             raise GeoBiasError(f"column {column!r} must be numeric (or 'hotspot'), got dtype {g[column].dtype}")
         vals = g[column].to_numpy(dtype=float)
         finite = np.isfinite(vals)
-        lo = vmin if vmin is not None else (float(np.nanmin(vals)) if finite.any() else 0.0)
-        hi = vmax if vmax is not None else (float(np.nanmax(vals)) if finite.any() else 1.0)
+        lo, hi, extend, note = colour_range(vals, clip_percentiles, vmin, vmax)
         kw = {"markersize": markersize, "edgecolor": "#333333", "linewidth": 0.2} if points else {"edgecolor": "#555555", "linewidth": 0.2}
         if (~finite).any():
             g[~finite].plot(ax=ax, color="#9e9e9e", zorder=2, **kw)
@@ -175,8 +270,8 @@ def plot_map(
         g[finite].iloc[order].plot(ax=ax, column=column, cmap=cmap, vmin=lo, vmax=hi, zorder=3, **kw)
         if legend:
             sm = ax.collections[-1]
-            cb = fig.colorbar(sm, ax=ax, shrink=0.8, pad=0.02)
-            cb.set_label(column)
+            cb = fig.colorbar(sm, ax=ax, shrink=0.8, pad=0.02, extend=extend)
+            cb.set_label(f"{column}\n({note})" if note else column, fontsize=8 if note else None)
     _frame_axes(ax, box)
     if title is not None:
         ax.set_title(title)
@@ -192,6 +287,7 @@ def audit_figure(
     extent: Extent = "auto",
     title: str | None = None,
     markersize: float = 10.0,
+    clip_percentiles: tuple[float, float] | None = CLIP_PERCENTILES,
 ) -> Figure:
     """One figure with a panel per quantity: performance, base SSI, relative SSI, hot spots.
 
@@ -210,6 +306,13 @@ def audit_figure(
     title : str, optional
         Figure title.
     markersize : float, default 10
+    clip_percentiles : (float, float) or None, default (2, 98)
+        Colour range of the SSI panels: these percentiles of each panel's
+        finite values (the colour bar extends past them and its label states
+        the clipped range), so a few centres with outlying scores (e.g. in
+        a crowded corner of the sampling design) cannot hide the others.
+        ``None``: the full range. The performance panel always shows its
+        full range.
 
     Returns
     -------
@@ -227,16 +330,17 @@ def audit_figure(
     gdf = _as_frame(per_centre)
     if ssi is None:
         ssi = [c for c in ("base", "relative") if c in gdf.columns]
-    panels: list[tuple[gpd.GeoDataFrame, str, str, str]] = []
+    clip = _check_clip(clip_percentiles)
+    panels: list[tuple[gpd.GeoDataFrame, str, str, str, tuple[float, float] | None]] = []
     if value is not None:
-        panels.append((gdf, value, "viridis", f"Performance ({value})"))
+        panels.append((gdf, value, "viridis", f"Performance ({value})", None))
     for c in ssi:
-        panels.append((gdf, c, "YlOrRd", {"base": "Base SSI", "relative": "Relative SSI"}.get(c, c)))
+        panels.append((gdf, c, "YlOrRd", {"base": "Base SSI", "relative": "Relative SSI"}.get(c, c), clip))
     if hotspots is not None:
         hs = _as_frame(hotspots)
         if "hotspot" not in hs.columns:
             raise GeoBiasError("hotspots must be a HotSpots or a GeoDataFrame with a 'hotspot' column")
-        panels.append((hs, "hotspot", "", "Hot spots"))
+        panels.append((hs, "hotspot", "", "Hot spots", None))
     if not panels:
         raise GeoBiasError("nothing to plot: pass value=, ssi= or hotspots=")
     g = as_wgs84(gdf)
@@ -247,8 +351,9 @@ def audit_figure(
     width = 6.0 * ncols
     fig = Figure(figsize=(width, max(2.5, nrows * (width / ncols) * aspect + 0.8)), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, (frame, col, cmap, ptitle) in zip(axes, panels):
-        plot_map(frame, col, ax=ax, extent=box, cmap=cmap or "viridis", title=ptitle, markersize=markersize)
+    for ax, (frame, col, cmap, ptitle, pclip) in zip(axes, panels):
+        plot_map(frame, col, ax=ax, extent=box, cmap=cmap or "viridis", title=ptitle, markersize=markersize,
+                 clip_percentiles=pclip)
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     if title:

@@ -34,6 +34,7 @@ from ..errors import GeoBiasError
 from ..hotspots import HOTSPOT_CLASSES, HOTSPOT_COLORS, HotSpots, lonlat_degrees
 from ..io import as_wgs84
 from .basemap import padded_extent, world_basemap
+from .figures import CLIP_PERCENTILES, _check_clip, colour_range
 from .leaflet import AuditLayer, _categorical_legend, _continuous_legend, _Legend, _tip_table, _TipTable, escape
 from .offline import make_offline
 
@@ -57,19 +58,17 @@ _CSS = """<style>
 </style>"""
 
 
-def _continuous_colors(values: np.ndarray, cmap: str) -> tuple[list[str], tuple[float, float], str]:
-    finite = np.isfinite(values)
-    if finite.any():
-        vmin, vmax = float(np.min(values[finite])), float(np.max(values[finite]))
-    else:
-        vmin, vmax = 0.0, 1.0
+def _continuous_colors(values: np.ndarray, cmap: str, clip_percentiles: tuple[float, float] | None = None
+                       ) -> tuple[list[str], tuple[float, float], str, str]:
+    """Hex colours, the colour range, the legend's CSS gradient and a note on clipping ("" if none)."""
+    vmin, vmax, _, note = colour_range(values, clip_percentiles)
     if vmin == vmax:
         vmin, vmax = vmin - 0.5, vmax + 0.5
-    norm = Normalize(vmin, vmax)
+    norm = Normalize(vmin, vmax, clip=True)  # values past a clipped range take the end colours
     cm = colormaps[cmap].resampled(256)
     colors = [to_hex(cm(norm(v))) if np.isfinite(v) else _NAN_COLOR for v in values]
     stops = ", ".join(to_hex(cm(x)) for x in np.linspace(0, 1, 11))
-    return colors, (vmin, vmax), f"linear-gradient(to right, {stops})"
+    return colors, (vmin, vmax), f"linear-gradient(to right, {stops})", note
 
 
 def _features(geoms: gpd.GeoSeries, colors: Sequence[str], tips: Sequence[str] | None) -> list[dict]:
@@ -141,6 +140,7 @@ def explore(
     radius: float = 4.0,
     cmap: str = "viridis",
     ssi_cmap: str = "YlOrRd",
+    clip_percentiles: tuple[float, float] | None = CLIP_PERCENTILES,
     legend: bool = True,
     layer_control: bool = True,
     map_kwds: dict | None = None,
@@ -184,6 +184,12 @@ def explore(
         Marker radius in pixels.
     cmap, ssi_cmap : str
         matplotlib colormaps for performance and SSI.
+    clip_percentiles : (float, float) or None, default (2, 98)
+        Colour range of the SSI layers: these percentiles of each layer's
+        finite values (centres beyond take the end colours, and the legend
+        title states the clipped range), so a few outlying scores cannot
+        wash out the rest. ``None``: the full range. The performance layer
+        always uses its full range.
     legend : bool, default True
         A legend per layer, shown while the layer is.
     layer_control : bool, default True
@@ -210,6 +216,9 @@ def explore(
     >>> html = m.get_root().render()
     >>> "Base SSI" in html, "Relative SSI" in html, "cdn.jsdelivr.net" in html
     (True, True, False)
+    >>> html = explore(pc, clip_percentiles=(0, 50)).get_root().render()  # the legend states the range
+    >>> "Base SSI (colour clipped to 0th" in html, "percentile: 0.1" in html
+    (True, True)
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise GeoBiasError(f"gdf must be a geopandas.GeoDataFrame, got {type(gdf).__name__}")
@@ -237,6 +246,7 @@ def explore(
     for c in [value, *ssi]:
         if c is not None and not pd.api.types.is_numeric_dtype(gdf[c]):
             raise GeoBiasError(f"column {c!r} must be numeric to be coloured, got dtype {gdf[c].dtype}")
+    clip = _check_clip(clip_percentiles)
     hs = _hotspot_frame(hotspots)
     if value is None and not ssi and hs is None:
         raise GeoBiasError("nothing to map: pass value=, ssi= columns or hotspots=")
@@ -272,14 +282,14 @@ def explore(
     prefix = f"{name}: " if name else ""
     specs: list[tuple[str, str, list[dict], str | None]] = []  # key, layer name, features, legend html
     if value is not None:
-        colors, vr, grad = _continuous_colors(gdf[value].to_numpy(dtype=float), cmap)
+        colors, vr, grad, _ = _continuous_colors(gdf[value].to_numpy(dtype=float), cmap)
         specs.append((value, f"{prefix}Performance ({value})", _features(geoms, colors, None),
                       _continuous_legend(f"{prefix}{value}", vr, grad)))
     for c in ssi:
         title = {"base": "Base SSI", "relative": "Relative SSI"}.get(c, c)
-        colors, vr, grad = _continuous_colors(gdf[c].to_numpy(dtype=float), ssi_cmap)
+        colors, vr, grad, note = _continuous_colors(gdf[c].to_numpy(dtype=float), ssi_cmap, clip)
         specs.append((c, f"{prefix}{title}", _features(geoms, colors, None),
-                      _continuous_legend(f"{prefix}{title}", vr, grad)))
+                      _continuous_legend(f"{prefix}{title}" + (f" ({note})" if note else ""), vr, grad)))
     if hs is not None:
         h = as_wgs84(hs, "hotspots")
         value_col = next((c for c in h.columns if c not in ("geometry", "z", "p", "hotspot", "bin",

@@ -60,11 +60,20 @@ class Trainer:
     checkpoint : path-like, optional
         Saved atomically after every epoch (our format, loadable with ``weights_only=True``); if it
         exists when :meth:`fit` starts, training resumes from it.
+    regularisers : sequence of GeoBiasRegulariser, optional
+        Geo-bias losses (:class:`~geoencode.training.SSILoss`, ``MarkedSSILoss``, ``SRILoss``) added
+        to every step's loss from epoch ``regularise_from``; :meth:`fit` binds them to the training
+        coordinates (``data[0]``) and labels (``data[1]``).
+    regularise_from : int, default 0
+        First regularised epoch: 0 trains jointly from the start; ``N`` is GeoBS's schedule of ``N``
+        plain epochs, then regularised ones.
 
     Attributes
     ----------
     history_ : list of dict
-        Per epoch: ``epoch``, ``loss``, ``score`` (if validating), ``lr``, ``seconds``.
+        Per epoch: ``epoch``, ``loss``, ``score`` (if validating), ``lr``, ``seconds``; with
+        regularisers also ``regulariser`` (mean weighted penalty per step) and ``skipped_steps``
+        (steps whose regularisers had no valid anchor and contributed 0).
     best_score_ : float
         Best validation score (``nan`` without validation).
     best_epoch_ : int
@@ -85,7 +94,8 @@ class Trainer:
     def __init__(self, model: nn.Module, loss_fn: LossFn, *, lr: float = 1e-3, lr_decay: float = 0.98,
                  weight_decay: float = 0.0, max_epochs: int = 30, batch_size: int = 1024,
                  patience: int | None = None, seed: int = 0, device: torch.device | str | None = None,
-                 progress: bool = True, checkpoint: str | os.PathLike | None = None) -> None:
+                 progress: bool = True, checkpoint: str | os.PathLike | None = None,
+                 regularisers: Sequence[nn.Module] = (), regularise_from: int = 0) -> None:
         if not lr > 0:
             raise GeoEncodeError(f"lr must be > 0, got {lr!r}.")
         if not 0 < lr_decay <= 1:
@@ -94,7 +104,10 @@ class Trainer:
             raise GeoEncodeError(f"max_epochs and batch_size must be >= 1, got {max_epochs!r} and {batch_size!r}.")
         if patience is not None and patience < 1:
             raise GeoEncodeError(f"patience must be >= 1 or None, got {patience!r}.")
+        if regularise_from < 0:
+            raise GeoEncodeError(f"regularise_from must be >= 0, got {regularise_from!r}.")
         self.model, self.loss_fn = model, loss_fn
+        self.regularisers, self.regularise_from = list(regularisers), int(regularise_from)
         self.lr, self.lr_decay, self.weight_decay = lr, lr_decay, weight_decay
         self.max_epochs, self.batch_size, self.patience = max_epochs, batch_size, patience
         self.seed, self.progress = seed, progress
@@ -136,6 +149,10 @@ class Trainer:
         opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=self.lr_decay)
         gen = torch.Generator().manual_seed(self.seed)
+        for reg in self.regularisers:
+            if len(data) < 2:
+                raise GeoEncodeError("regularisers need (lonlat, labels) training tensors.")
+            reg.bind(data[0], data[1], seed=self.seed)
         start, bad_epochs, best_state = 0, 0, None
         if self.checkpoint is not None and self.checkpoint.exists():
             start, bad_epochs, best_state = self._resume(opt, sched, gen)
@@ -145,10 +162,17 @@ class Trainer:
             t_epoch = time.perf_counter()
             self.model.train()
             rows = epoch_indices(gen) if epoch_indices is not None else torch.randperm(n, generator=gen)
-            total, steps = 0.0, 0
+            total, steps, penalty, skipped = 0.0, 0, 0.0, 0
+            regularise = epoch >= self.regularise_from and self.regularisers
             for batch_rows in rows.split(self.batch_size):
                 batch_rows = batch_rows.to(self.device)
                 loss = self.loss_fn(self.model, tuple(t[batch_rows] for t in data), gen)
+                if regularise:
+                    before = sum(r.skipped_steps for r in self.regularisers)
+                    extra = sum(r(self.model, gen) for r in self.regularisers)
+                    skipped += sum(r.skipped_steps for r in self.regularisers) - before
+                    penalty += float(extra.detach()) if torch.is_tensor(extra) else float(extra)
+                    loss = loss + extra
                 if not torch.isfinite(loss):
                     raise GeoEncodeError(
                         f"loss became {loss.item()} at epoch {epoch}; lower the learning rate (lr={self.lr})."
@@ -158,6 +182,8 @@ class Trainer:
                 opt.step()
                 total, steps = total + loss.item(), steps + 1
             record = {"epoch": epoch, "loss": total / max(steps, 1), "lr": opt.param_groups[0]["lr"]}
+            if regularise:
+                record.update(regulariser=penalty / max(steps, 1), skipped_steps=skipped)
             sched.step()
             if validate is not None:
                 self.model.eval()

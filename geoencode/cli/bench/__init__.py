@@ -14,6 +14,7 @@ __all__ = ["add_parser", "run", "COMMANDS"]
 
 #: ``geoencode bench NAME`` → the module that defines it (``add_parser`` and ``run``).
 COMMANDS: dict[str, str] = {
+    "debias": "geoencode.cli.bench.debias",
     "locbench": "geoencode.cli.bench.locbench",
     "offline": "geoencode.cli.bench.offline",
     "probe": "geoencode.bench.probe",

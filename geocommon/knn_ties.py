@@ -1,4 +1,4 @@
-"""The tie rule of the default kNN weights (``ties="split"``, spec §4b).
+"""The tie rule of the default kNN weights of the Geo-Bias Score (``ties="split"``, spec §4b).
 
 Which of several equidistant points enter a kNN list is not a property of the data: the
 reference decides it by the last bit of floating-point distances and by its ball tree's leaf
@@ -14,7 +14,9 @@ precision of any real coordinate.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
+
+from array_api_compat import array_namespace, is_numpy_array
 
 __all__ = ["TIE_RTOL", "TIE_ATOL", "tie_tolerance", "split_weights"]
 
@@ -25,28 +27,33 @@ TIE_RTOL = 1e-9
 TIE_ATOL = 1e-9
 
 
-def tie_tolerance(d: np.ndarray) -> np.ndarray:
+def tie_tolerance(d: Any) -> Any:
     """Half-width of the tie band around the distance ``d`` (radians).
 
     Parameters
     ----------
-    d : numpy.ndarray
-        Distances in radians.
+    d : array
+        Distances in radians (numpy array or torch tensor).
 
     Returns
     -------
-    numpy.ndarray
+    array
         ``TIE_RTOL * d + TIE_ATOL``.
 
     Examples
     --------
+    >>> import numpy as np
     >>> float(tie_tolerance(np.array([0.0]))[0])
     1e-09
     """
-    return TIE_RTOL * np.asarray(d, dtype=float) + TIE_ATOL
+    if isinstance(d, (int, float, list, tuple)):
+        import numpy as np
+
+        d = np.asarray(d, dtype=float)
+    return TIE_RTOL * d + TIE_ATOL
 
 
-def split_weights(d: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def split_weights(d: Any, k: int) -> tuple[Any, Any]:
     """kNN weights of each row of candidate distances, ties split.
 
     With ``d_k`` the k-th smallest distance of a row, the candidates clearly closer
@@ -55,30 +62,37 @@ def split_weights(d: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    d : numpy.ndarray
-        ``(..., L)`` distances of each row's candidates (the row's own point excluded; ``inf``
+    d : array
+        ``(..., L)`` floating distances (numpy array or torch tensor) of each row's candidates (the row's own point excluded; ``inf``
         pads), ``L >= k``.
     k : int
         Number of neighbours.
 
     Returns
     -------
-    w : numpy.ndarray
+    w : array
         ``(..., L)`` weights.
-    cut : numpy.ndarray
+    cut : array
         ``(...)`` whether the band holds more points than fit (a cut through a tie).
 
     Examples
     --------
+    >>> import numpy as np
     >>> w, cut = split_weights(np.array([[1.0, 2.0, 2.0, 2.0, 5.0]]), 2)
     >>> w.round(4).tolist(), cut.tolist()
     ([[1.0, 0.3333, 0.3333, 0.3333, 0.0]], [True])
     """
-    d = np.asarray(d, dtype=float)
-    dk = np.partition(d, k - 1, axis=-1)[..., k - 1 : k]
+    xp = array_namespace(d)
+    if is_numpy_array(d):
+        import numpy as np
+
+        dk = np.partition(d, k - 1, axis=-1)[..., k - 1 : k]  # linear time where numpy has it
+    else:
+        dk = xp.sort(d, axis=-1)[..., k - 1 : k]
     tol = tie_tolerance(dk)
     closer = d < dk - tol
     band = ~closer & (d <= dk + tol)
-    n_s = closer.sum(-1, keepdims=True)
-    n_t = band.sum(-1, keepdims=True)
-    return closer + band * ((k - n_s) / n_t), (n_s + n_t > k)[..., 0]
+    n_s = xp.sum(xp.astype(closer, d.dtype), axis=-1, keepdims=True)
+    n_t = xp.sum(xp.astype(band, d.dtype), axis=-1, keepdims=True)
+    w = xp.astype(closer, d.dtype) + xp.astype(band, d.dtype) * ((k - n_s) / n_t)
+    return w, (n_s + n_t > k)[..., 0]
