@@ -19,7 +19,7 @@ from __future__ import annotations
 import numbers
 import os
 import warnings
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -31,11 +31,12 @@ from .errors import GeoBiasError, GeoBiasWarning
 from .io import to_lonlat_frame
 from .marks import make_marks, resolve_threshold
 from .neighbourhoods import neighbourhood_lists
-from .sphere import EARTH_RADIUS_KM, latlon_to_xyz, rotation_to_centre, to_polar_frame, to_radians
+from geocommon.sri_partitions import Partition, partition_ids
+
+from .sphere import EARTH_RADIUS_KM, to_radians
 
 __all__ = ["partition_ids", "kl_divergence", "sri_per_centre", "sri", "SRIResult"]
 
-Partition = Literal["scale-grid", "distance-lag", "direction-sector"]
 #: What the results may be: points, a frame with lon/lat columns, or a CSV path.
 Results = gpd.GeoDataFrame | pd.DataFrame | str | os.PathLike
 
@@ -65,78 +66,6 @@ def kl_divergence(glob: np.ndarray, local: np.ndarray, eps: float = 1e-8) -> np.
         l = local / local.sum(axis=-1, keepdims=True)
         terms = np.where(g > 0, g * np.log(g / (l + eps)), 0.0)
     return terms.sum(axis=-1)
-
-
-def partition_ids(
-    partition: Partition,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    c_lat: np.ndarray,
-    c_lon: np.ndarray,
-    dist: np.ndarray,
-    radius: float,
-    scale: float = 0.01,
-    lag: float = 0.01,
-    n_splits: int = 8,
-) -> tuple[np.ndarray, int]:
-    """Part of each (centre, member) pair; ``-1`` when outside every part.
-
-    Parameters
-    ----------
-    partition : {"scale-grid", "distance-lag", "direction-sector"}
-        The partition.
-    lat, lon : numpy.ndarray
-        Member coordinates (radians), one per pair.
-    c_lat, c_lon : numpy.ndarray
-        Their centre's coordinates (radians).
-    dist : numpy.ndarray
-        Great-circle distance member–centre (radians).
-    radius : float
-        Neighbourhood radius (radians).
-    scale : float, default 0.01
-        Grid cell side (radians), ``scale-grid``.
-    lag : float, default 0.01
-        Ring width (radians), ``distance-lag``.
-    n_splits : int, default 8
-        Number of sectors, ``direction-sector``.
-
-    Returns
-    -------
-    ids : numpy.ndarray
-        Part index per pair.
-    n_parts : int
-        Number of parts per centre.
-
-    Examples
-    --------
-    >>> ids, n = partition_ids("distance-lag", np.zeros(2), np.zeros(2), np.zeros(2),
-    ...                        np.zeros(2), np.array([0.0, 0.015]), 0.02)
-    >>> ids.tolist(), n
-    ([0, 1], 2)
-    """
-    if partition == "scale-grid":
-        K = int(np.ceil(radius / scale))
-        i = np.floor((lat - c_lat) / scale).astype(np.int64)
-        # wrap the longitude difference so cells do not break at the antimeridian
-        dlon = (lon - c_lon + np.pi) % (2 * np.pi) - np.pi
-        j = np.floor(dlon / scale).astype(np.int64)
-        ok = (i >= -K) & (i < K) & (j >= -K) & (j < K)
-        return np.where(ok, (i + K) * (2 * K) + (j + K), -1), (2 * K) ** 2
-    if partition == "distance-lag":
-        n = int(np.ceil(radius / lag))
-        ids = np.floor(dist / lag).astype(np.int64)
-        return np.where(ids < n, ids, -1), n
-    if partition == "direction-sector":
-        rot = rotation_to_centre(c_lat, c_lon)
-        p = to_polar_frame(latlon_to_xyz(lat, lon)[:, None, :], rot)[:, 0, :]
-        # bearing around the centre after rotating it to the pole; the centre
-        # itself (and its duplicates) has atan2(0, 0) = 0
-        theta = np.where(dist > 0, np.arctan2(p[:, 1], p[:, 0]), 0.0)
-        ids = np.floor((theta + np.pi) / (2 * np.pi / n_splits)).astype(np.int64)
-        return np.clip(ids, 0, n_splits - 1), n_splits
-    raise GeoBiasError(
-        f"partition={partition!r} must be 'scale-grid', 'distance-lag' or 'direction-sector'"
-    )
 
 
 def sri_per_centre(

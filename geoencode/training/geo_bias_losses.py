@@ -43,7 +43,7 @@ from geocommon.earth import EARTH_RADIUS_KM
 
 from ..errors import GeoEncodeError
 from .geo_neighbourhoods import neighbourhood_lists, weight_groups
-from .ssi_torch import ssi
+from .ssi_torch import ssi, value_classes
 
 __all__ = ["GeoBiasRegulariser", "SSILoss", "MarkedSSILoss", "true_class_probability", "indicate"]
 
@@ -181,7 +181,7 @@ class GeoBiasRegulariser(nn.Module):
         return self.weight * loss
 
     def _performance(self, model: nn.Module, rows: np.ndarray) -> torch.Tensor:
-        idx = torch.as_tensor(rows, device=self._lonlat.device)
+        idx = torch.as_tensor(rows).to(self._lonlat.device)
         return self.performance(model, self._lonlat[idx], self._labels[idx])
 
     def _prepare(self, lat, lon, indptr, indices, dist, anchors, device) -> None:  # pragma: no cover
@@ -212,61 +212,63 @@ class _SSIBase(GeoBiasRegulariser):
         sub_idx = np.concatenate([indices[indptr[a]:indptr[a + 1]] for a in anchors])
         groups = weight_groups(lat, lon, sub_ptr, sub_idx, centres=anchors, radius=self.radius, k=self.k,
                                background=self.background)
+        # one padded store for all anchors, whatever their neighbourhood size, so that a step is a
+        # few batched tensor operations rather than a loop over sizes
+        kept = np.sort(np.concatenate([g.centres for g in groups]))
+        row = {int(c): i for i, c in enumerate(kept)}
+        A, n_max = kept.size, max(g.n for g in groups)
+        K = max(g.cols.shape[-1] for g in groups)
+        members = np.full((A, n_max), -1, dtype=np.int64)
+        cols = np.zeros((A, n_max, K), dtype=np.int64)
+        w_pp, w_pb = np.zeros((A, n_max, K)), np.zeros((A, n_max))
+        w_bb, m = np.zeros(A), np.zeros(A)
+        for g in groups:
+            r = np.array([row[int(c)] for c in g.centres])
+            n, k_g = g.n, g.cols.shape[-1]
+            members[r, :n], cols[r, :n, :k_g], w_pp[r, :n, :k_g] = g.members, g.cols, g.w_pp
+            w_pb[r, :n], w_bb[r], m[r] = g.w_pb, g.w_bb, g.m
         t = lambda a: torch.as_tensor(a, dtype=self.dtype, device=device)  # noqa: E731
-        # anchor position in the pool -> (group, row)
-        self._where = np.full((anchors.size, 2), -1, dtype=np.int64)
-        self._groups = []
-        pos = {int(a): i for i, a in enumerate(anchors)}
-        for gi, g in enumerate(groups):
-            for r, c in enumerate(g.centres):
-                self._where[pos[int(c)]] = gi, r
-            cols = torch.as_tensor(g.cols, device=device)
-            self._groups.append((g.members, (cols, t(g.w_pp)), t(g.w_pb), t(g.w_bb), g.m))
+        self._members = torch.as_tensor(members, device=device)
+        self._cols = torch.as_tensor(cols, device=device)
+        self._w_pp, self._w_pb, self._w_bb, self._m = t(w_pp), t(w_pb), t(w_bb), t(m)
         # anchors without a kNN graph (too few points) leave the pool
-        ok = self._where[:, 0] >= 0
-        self._where, self.anchors = self._where[ok], anchors[ok]
-        self.n_anchors = int(ok.sum())
+        self.anchors, self.n_anchors = kept, A
 
-    def statistic(self, values: torch.Tensor, group: int, rows: np.ndarray) -> dict[str, torch.Tensor]:
-        """SSI of the anchors ``rows`` of ``group`` for presence ``values`` ``(len(rows), n)``."""
-        _, w_pp, w_pb, w_bb, m = self._groups[group]
-        r = torch.as_tensor(rows, device=w_pb.device)
-        dt = values.dtype
-        w = (w_pp[0][r], w_pp[1][r].to(dt))
-        return ssi(values, w, w_pb[r].to(dt), w_bb[r].to(dt), m, self.k, eps=self.eps)
-
-    def scores(self, values: torch.Tensor, picks: np.ndarray | None = None) -> torch.Tensor:
+    def scores(self, values: torch.Tensor, picks: np.ndarray | None = None,
+               chunk: int = 4096) -> torch.Tensor:
         """SSI of each pool anchor (or of ``picks``) for per-point ``values`` ``(N,)``; ``nan``: skipped.
 
         ``values`` are the marks of every training point (e.g. indicated performance, or ones
         for the base score); anchors outside the majority window are ``nan``.
         """
-        picks = np.arange(self.n_anchors) if picks is None else np.asarray(picks)
-        out = values.new_full((picks.size,), math.nan)
-        where = self._where[picks]
-        for g in np.unique(where[:, 0]):
-            sel = np.flatnonzero(where[:, 0] == g)
-            x = values[torch.as_tensor(self._groups[g][0][where[sel, 1]], device=values.device)]
-            keep = self._in_window(x).cpu().numpy()
-            if keep.any():
-                res = self.statistic(x[torch.as_tensor(keep, device=x.device)], g, where[sel[keep], 1])
-                out = out.index_put((torch.as_tensor(sel[keep], device=out.device),), res["ssi"])
-        return out
+        picks = torch.arange(self.n_anchors) if picks is None else torch.as_tensor(picks)
+        out = []
+        for part in picks.split(chunk):
+            r = part.to(self._members.device)
+            mem = self._members[r]
+            mask = mem >= 0
+            x = values[mem.clamp(min=0)] * mask
+            dt = x.dtype
+            res = ssi(x, (self._cols[r], self._w_pp[r].to(dt)), self._w_pb[r].to(dt), self._w_bb[r].to(dt),
+                      self._m[r].to(dt), self.k, eps=self.eps, mask=mask)["ssi"]
+            out.append(torch.where(self._in_window(x, mask), res, res.new_full((), math.nan)))
+        return torch.cat(out)
 
     def _loss(self, model: nn.Module, picks: np.ndarray) -> torch.Tensor | None:
-        where = self._where[picks]
-        rows = np.unique(np.concatenate([self._groups[g][0][r] for g, r in where]))
+        mem = self._members[torch.as_tensor(picks, device=self._members.device)]
+        rows = torch.unique(mem[mem >= 0])
         v = indicate(self._performance(model, rows), self.threshold, self.indicator, self.temperature)
-        values = v.new_zeros(self._lonlat.shape[0]).index_put((torch.as_tensor(rows, device=v.device),), v)
+        values = v.new_zeros(self._lonlat.shape[0]).index_put((rows.to(v.device),), v)
         s = self.scores(values, picks)
         s = s[~torch.isnan(s)]
         return s.mean() if s.numel() else None
 
-    def _in_window(self, x: torch.Tensor) -> torch.Tensor:
+    def _in_window(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.majority_window is None:
             return torch.ones(x.shape[0], dtype=torch.bool, device=x.device)
-        key = x.detach()
-        share = (key[:, :, None] == key[:, None, :]).sum(-1).max(-1).values.to(x.dtype) / x.shape[1]
+        # GeoBS: the largest class of the neighbourhood's values over the neighbourhood's size
+        _, counts = value_classes(x.detach(), 0, mask)
+        share = counts.max(-1).values / mask.sum(-1)
         lo, hi = self.majority_window
         return (share >= lo) & (share <= hi)
 

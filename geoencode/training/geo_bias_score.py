@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from geocommon.earth import EARTH_RADIUS_KM
+from geocommon.sri_partitions import PARTITIONS, partition_ids
 
 from ..errors import GeoEncodeError
 from .geo_bias_losses import MarkedSSILoss
-from .geo_bias_sri import PARTITIONS, partition_ids
 from .geo_neighbourhoods import neighbourhood_lists, to_radians
 
 __all__ = ["geo_bias_scores", "sri_scores"]

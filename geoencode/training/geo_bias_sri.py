@@ -7,8 +7,8 @@ performance of every part of at least ``min_part`` points is compared with the n
 ``KL(global || local)``, GeoBS's ``nn.KLDivLoss(reduction="batchmean")`` on a histogram, i.e. the
 divergence divided by the number of bins. Parts are fixed by the coordinates, so they are built
 once. Unlike GeoBS, the grid wraps longitude at the antimeridian and sectors are bearings around
-the anchor (``geobias``'s definition; GeoBS subtracts the anchor's longitude from a longitude of
-the rotated frame).
+the anchor (:mod:`geocommon.sri_partitions`, shared with ``geobias``; GeoBS subtracts the
+anchor's longitude from a longitude of the rotated frame).
 """
 
 from __future__ import annotations
@@ -20,47 +20,12 @@ import torch
 from torch import nn
 
 from geocommon.earth import EARTH_RADIUS_KM
+from geocommon.sri_partitions import PARTITIONS, Partition, partition_ids
 
 from ..errors import GeoEncodeError
 from .geo_bias_losses import GeoBiasRegulariser, Performance
-from .geo_neighbourhoods import _to_pole, _unit
 
-__all__ = ["Partition", "PARTITIONS", "partition_ids", "soft_histogram", "SRILoss"]
-
-Partition = Literal["scale-grid", "distance-lag", "direction-sector"]
-PARTITIONS = ("scale-grid", "distance-lag", "direction-sector")
-
-
-def partition_ids(partition: Partition, lat: np.ndarray, lon: np.ndarray, c_lat: np.ndarray, c_lon: np.ndarray,
-                  dist: np.ndarray, radius: float, scale: float = 0.05, lag: float = 0.02,
-                  n_splits: int = 4) -> tuple[np.ndarray, int]:
-    """Part of each (anchor, member) pair (radians in, ``-1`` outside every part) and the part count.
-
-    Examples
-    --------
-    >>> ids, n = partition_ids("distance-lag", np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2),
-    ...                        np.array([0.0, 0.015]), 0.02, lag=0.01)
-    >>> ids.tolist(), n
-    ([0, 1], 2)
-    """
-    if partition == "scale-grid":
-        K = int(np.ceil(radius / scale))
-        i = np.floor((lat - c_lat) / scale).astype(np.int64)
-        j = np.floor(((lon - c_lon + np.pi) % (2 * np.pi) - np.pi) / scale).astype(np.int64)
-        ok = (i >= -K) & (i < K) & (j >= -K) & (j < K)
-        return np.where(ok, (i + K) * (2 * K) + (j + K), -1), (2 * K) ** 2
-    if partition == "distance-lag":
-        n = int(np.ceil(radius / lag))
-        ids = np.floor(dist / lag).astype(np.int64)
-        return np.where(ids < n, ids, -1), n
-    if partition == "direction-sector":
-        p = _to_pole(_unit(lat, lon)[:, None, :], c_lat, c_lon)[:, 0, :]
-        # the anchor itself (and its duplicates) has no bearing: atan2(0, 0) = 0, not rounding noise
-        theta = np.where(dist > 0, np.arctan2(p[:, 1], p[:, 0]), 0.0)
-        ids = np.floor((theta + np.pi) / (2 * np.pi / n_splits)).astype(np.int64)
-        return np.clip(ids, 0, n_splits - 1), n_splits
-    raise GeoEncodeError(f"partition={partition!r} must be one of {', '.join(PARTITIONS)}.")
-
+__all__ = ["soft_histogram", "SRILoss"]
 
 def soft_histogram(p: torch.Tensor, bins: int = 4, sharpness: float = 3.0) -> torch.Tensor:
     """GeoBS's soft bin memberships of ``p`` in [0, 1]: ``(len(p), bins)``, not normalised.

@@ -26,6 +26,7 @@ from sklearn.neighbors import BallTree
 
 from geocommon.knn_ties import split_weights, tie_tolerance
 from geocommon.rings import auto_density, ring_grid
+from geocommon.sphere import to_pole, unit_vectors
 
 from ..errors import GeoEncodeError
 
@@ -149,21 +150,6 @@ class WeightGroup:
         return self.members.shape[1]
 
 
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    c = np.cos(lat)
-    return np.stack([c * np.cos(lon), c * np.sin(lon), np.sin(lat)], axis=-1)
-
-
-def _to_pole(xyz: np.ndarray, lat_c: np.ndarray, lon_c: np.ndarray) -> np.ndarray:
-    """Rotate ``(G, n, 3)`` so that each group's centre is the north pole (distances unchanged)."""
-    cl, sl = np.cos(lon_c)[:, None], np.sin(lon_c)[:, None]
-    x = cl * xyz[..., 0] + sl * xyz[..., 1]
-    y = -sl * xyz[..., 0] + cl * xyz[..., 1]
-    t = 0.5 * np.pi - lat_c
-    ct, st = np.cos(t)[:, None], np.sin(t)[:, None]
-    return np.stack([ct * x - st * xyz[..., 2], y, st * x + ct * xyz[..., 2]], axis=-1)
-
-
 def _angles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Great-circle angles between unit vectors, from chords (one batched matrix product).
 
@@ -223,7 +209,7 @@ def weight_groups(lat: np.ndarray, lon: np.ndarray, indptr: np.ndarray, indices:
         n = int(n)
         if background:
             rings = ring_grid(float(radius), auto_density(float(radius), n, density_factor))
-            ring_xyz = _unit(rings[:, 0], rings[:, 1])
+            ring_xyz = unit_vectors(rings[:, 0], rings[:, 1])
         else:
             ring_xyz = np.zeros((0, 3))
         m = ring_xyz.shape[0]
@@ -237,7 +223,7 @@ def weight_groups(lat: np.ndarray, lon: np.ndarray, indptr: np.ndarray, indices:
         for s in range(0, rows.size, step):
             mem = members[s : s + step]
             c = centres[rows[s : s + step]]
-            pxyz = _to_pole(_unit(lat[mem], lon[mem]), lat[c], lon[c])
+            pxyz = to_pole(unit_vectors(lat[mem], lon[mem]), lat[c], lon[c])
             xyz = np.concatenate([pxyz, np.broadcast_to(ring_xyz, (len(mem), m, 3))], axis=1)
             d = _angles(xyz, xyz)
             d[:, np.arange(u), np.arange(u)] = np.inf

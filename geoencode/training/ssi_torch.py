@@ -12,9 +12,11 @@ carries its gradient into the null moments as well as into ``I``.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from geocommon.moran_null import SSI_EPS, Probability, null_moments, probability, surprisal
+from geocommon.moran_null import SSI_EPS, Probability, null_moments, probability, surprisal, two_sided_z
 
 __all__ = ["sparse_rows", "moran_numerator", "value_classes", "ssi"]
 
@@ -38,7 +40,7 @@ def sparse_rows(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor,
-                    m: int) -> torch.Tensor:
+                    m: int | torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     """Unscaled Moran's I numerator of presence values ``x`` with ``m`` background zeros.
 
     Parameters
@@ -49,8 +51,11 @@ def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: to
         ``(G, n, n)`` weights among presence points, or their :func:`sparse_rows`.
     w_pb, w_bb : torch.Tensor
         ``(G, n)`` and ``(G,)`` weight pieces of the background (see :mod:`.geo_neighbourhoods`).
-    m : int
-        Background points (value 0).
+    m : int or torch.Tensor
+        Background points (value 0), one number or one per row.
+    mask : torch.Tensor, optional
+        ``(G, n)``: which entries are presence points (rows of different sizes share one padded
+        tensor; padded entries have zero weights).
 
     Returns
     -------
@@ -64,8 +69,13 @@ def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: to
     >>> float(moran_numerator(x, w, torch.zeros(1, 2), torch.zeros(1), 0)[0])
     -0.5
     """
-    xbar = x.sum(-1, keepdim=True) / (x.shape[-1] + m)
-    z = x - xbar
+    if mask is None:
+        xbar = x.sum(-1, keepdim=True) / (x.shape[-1] + m)
+        z = x - xbar
+    else:
+        x = x * mask
+        xbar = x.sum(-1, keepdim=True) / (mask.sum(-1, keepdim=True) + _column(m))
+        z = (x - xbar) * mask
     if isinstance(w_pp, tuple):
         cols, w = w_pp
         zj = torch.gather(z.unsqueeze(1).expand(-1, z.shape[1], -1), 2, cols)
@@ -75,11 +85,16 @@ def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: to
     return quad - xbar[:, 0] * (w_pb * z).sum(-1) + xbar[:, 0] ** 2 * w_bb
 
 
-def value_classes(x: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _column(m: int | torch.Tensor) -> int | torch.Tensor:
+    return m[:, None] if torch.is_tensor(m) else m
+
+
+def value_classes(x: torch.Tensor, m: int | torch.Tensor,
+                  mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Classes (ascending) and counts of each row of ``x`` plus ``m`` zeros, padded with count 0.
 
     Class values are the mean of their members (differentiable); membership is by the forward
-    value.
+    value. Entries outside ``mask`` count for nothing.
 
     Examples
     --------
@@ -89,8 +104,9 @@ def value_classes(x: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
     """
     G, n = x.shape
     zero = x.new_zeros(G, 1)
-    vals = torch.cat([x, zero], 1)
-    weights = torch.cat([torch.ones_like(x), zero + m], 1)
+    present = torch.ones_like(x) if mask is None else mask.to(x.dtype)
+    vals = torch.cat([x * present, zero], 1)
+    weights = torch.cat([present, zero + _column(m)], 1)
     key = vals.detach()
     order = torch.argsort(key, dim=1, stable=True)
     sk = torch.gather(key, 1, order)
@@ -105,16 +121,18 @@ def value_classes(x: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
     return classes, counts
 
 
-def ssi(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor, m: int, k: int = 4,
-        kind: Probability = "two_sided", std_offset: float = 1.0, eps: float = SSI_EPS) -> dict[str, torch.Tensor]:
+def ssi(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor, m: int | torch.Tensor, k: int = 4,
+        kind: Probability = "two_sided", std_offset: float = 1.0, eps: float = SSI_EPS,
+        mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """SSI of each neighbourhood: ``-ln(p + eps)`` of Moran's numerator under the normal null.
 
     Parameters
     ----------
     x : torch.Tensor
         ``(G, n)`` presence values (the marks; all ones for the base score).
-    w_pp, w_pb, w_bb, m :
-        The neighbourhoods' weight pieces and background size.
+    w_pp, w_pb, w_bb, m, mask :
+        The neighbourhoods' weight pieces, background size and presence mask
+        (:func:`moran_numerator`).
     k : int, default 4
         Neighbours of the weights.
     kind, std_offset :
@@ -137,8 +155,14 @@ def ssi(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor, 
     >>> bool(out["ssi"][0] >= 0)
     True
     """
-    I = moran_numerator(x, w_pp, w_pb, w_bb, m)
-    classes, counts = value_classes(x, m)
+    I = moran_numerator(x, w_pp, w_pb, w_bb, m, mask)
+    classes, counts = value_classes(x, m, mask)
     mu, var = null_moments(classes, counts, k)
+    if kind == "two_sided":
+        # -ln(2 Phi(z) + eps) through log Phi: the same value, and a gradient that stays finite where
+        # Phi underflows beneath eps (there d/dz -ln(p + eps) would be phi(z) / eps, ~1e12 and more)
+        log_p = math.log(2.0) + torch.special.log_ndtr(two_sided_z(I, mu, var, std_offset))
+        ssi_ = -torch.logaddexp(log_p, torch.full_like(log_p, math.log(eps)))
+        return {"ssi": ssi_, "I": I, "mu": mu, "var": var, "p": log_p.exp()}
     p = probability(I, mu, var, kind, std_offset, ndtr=torch.special.ndtr)
     return {"ssi": surprisal(p, eps), "I": I, "mu": mu, "var": var, "p": p}
