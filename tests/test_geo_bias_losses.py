@@ -16,7 +16,7 @@ from geobias.ssi import ssi_per_centre
 from geocommon import moran_null
 from geoencode.errors import GeoEncodeError
 from geoencode.training import MarkedSSILoss, SRILoss, SSILoss, Trainer
-from geoencode.training.geo_bias_score import geo_bias_scores, sri_scores
+from geoencode.training.geo_bias_score import GeoBiasScorer, geo_bias_scores
 from geoencode.training.geo_neighbourhoods import neighbourhood_lists, to_radians
 
 FIXTURE = Path(__file__).parent / "data" / "geobs_losses" / "geobs_losses.npz"
@@ -72,7 +72,13 @@ def test_geo_bias_scores_equal_geobias_audit_and_sri():
     summary = geobias.audit(df, value="hit@1", radius_km=250.0, preset="geobs", progress=False).summary()
     assert out["base_gbs"] == pytest.approx(summary["base"], rel=1e-9)
     assert out["relative_gbs"] == pytest.approx(summary["relative"], rel=1e-9)
-    sri = sri_scores(xy, hits, 500.0, scale_km=250.0, lag_km=125.0, n_splits=4, threshold=10)
+    sri = geo_bias_scores(xy, hits, 250.0, sri_radius_km=500.0, sri_scale_km=250.0, sri_lag_km=125.0,
+                          sri_n_splits=4, sri_threshold=10)
+    # a scorer built once gives the same numbers for every call
+    scorer = GeoBiasScorer(xy, 250.0, sri_radius_km=500.0, sri_scale_km=250.0, sri_lag_km=125.0)
+    assert scorer(1 - hits) == geo_bias_scores(xy, 1 - hits, 250.0, sri_radius_km=500.0, sri_scale_km=250.0,
+                                               sri_lag_km=125.0)
+    assert scorer(hits) == sri
     for part in ("scale-grid", "distance-lag", "direction-sector"):
         ref = geobias.sri(df, value="hit@1", partition=part, radius_km=500.0, scale_km=250.0, lag_km=125.0,
                           n_splits=4, threshold=10).value_sri

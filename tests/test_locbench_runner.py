@@ -30,6 +30,14 @@ def test_classification_run_writes_table_and_per_sample_csvs(locbench_root, tmp_
     # geo-aware scores are the image probabilities times P(y|x) ∈ (0, 1): never larger
     located = geo[["lon", "lat"]].notna().all(axis=1)
     assert (geo.loc[located, "true_class_prob"] <= no_prior.loc[located, "true_class_prob"] + 1e-9).all()
+    # geo-bias beside accuracy, as geobias computes it on the located rows of each model's file
+    import geobias
+
+    for i, frame in enumerate([no_prior, geo]):
+        ref = geobias.audit(frame[located], value="hit@1", radius_km=100.0, progress=False).summary()
+        assert result.table.loc[i, "base_gbs"] == pytest.approx(ref["base"], rel=1e-9)
+        assert result.table.loc[i, "relative_gbs"] == pytest.approx(ref["relative"], rel=1e-9)
+    assert result.table["base_gbs"].nunique() == 1  # the same points for every model
     with pytest.raises(Exception, match="overwrite"):
         run_locbench(locbench_root, "birdsnap", "sphereC", epochs=1, progress=False, out_dir=tmp_path)
 

@@ -68,6 +68,15 @@ def test_short_run_learns_and_writes_per_sample_csvs(tmp_path):
     assert (table["test_top1"] > 30).all()  # chance is 6.25 %
     saved = pd.read_csv(tmp_path / "results.csv")
     assert {"task", "encoder", "nn", "seed", "test_top1", "test_mrr", "train_seconds"} <= set(saved.columns)
+    # geo-bias beside accuracy: the Geo-Bias Scores of the written per-sample file, as geobias computes them
+    import geobias
+
+    per_sample = pd.read_csv(tmp_path / "checkerboard_Sphere2Vec-sphereC+_ffn_seed0_test.csv", index_col=0)
+    ref = geobias.audit(per_sample, value="hit@1", radius_km=600.0, progress=False).summary()
+    row = saved[saved["seed"] == 0].iloc[0]
+    assert row["gbs_radius_km"] == 600.0
+    assert row["test_base_gbs"] == pytest.approx(ref["base"], rel=1e-9)
+    assert row["test_relative_gbs"] == pytest.approx(ref["relative"], rel=1e-9)
     per_sample = pd.read_csv(tmp_path / "checkerboard_Sphere2Vec-sphereC+_ffn_seed0_test.csv", index_col=0)
     assert per_sample.columns.tolist() == ["lon", "lat", "true_class_prob", "reciprocal_rank", "hit@1", "hit@3"]
     assert per_sample["hit@1"].mean() * 100 == pytest.approx(table.loc[0, "test_top1"])

@@ -103,3 +103,15 @@ def test_encoder_argument_syntax():
     enc = probe_mod._encoder_arg("sh20=sh:legendre_poly_num=20")
     assert (enc.label, enc.name, enc.params) == ("sh20", "sh", {"legendre_poly_num": 20})
     assert probe_mod._encoder_arg("rff").seeded and probe_mod._encoder_arg("geoclip").label == "geoclip"
+
+
+def test_classification_rows_carry_geo_bias_scores(toy_tasks, monkeypatch):
+    from geoencode.training.geo_bias_score import GeoBiasScorer
+
+    scorer = GeoBiasScorer(_points(400, 1), 2000.0)
+    monkeypatch.setattr(probe_mod, "GEO_BIAS_RADIUS_KM", {"hemisphere": 2000.0})
+    monkeypatch.setattr(probe_mod, "geo_bias_scorer", lambda task, split: scorer)
+    rows = run_probe(["hemisphere", "height"], [SH2], ["linear"], seeds=1, progress=False)
+    hemi, height = rows[rows.task == "hemisphere"].iloc[0], rows[rows.task == "height"].iloc[0]
+    assert hemi["test_base_gbs"] == scorer.base_gbs and np.isfinite(hemi["test_relative_gbs"])
+    assert np.isnan(height["test_base_gbs"])  # regression: no hit@1, no score

@@ -34,12 +34,17 @@ from ..errors import GeoEncodeError
 from ..models import LocationClassifier, LocationRegressor
 from ..registry import build, get_spec
 from .recipes import Recipe, get_recipe
+from ..training.geo_bias_score import GeoBiasScorer
 from ..training import (
     Trainer, binary_summary, classification_frame, classification_summary, regression_frame,
     regression_summary, write_csv_atomic,
 )
 
 TASKS = ("landocean", "checkerboard", "country", "elevation")
+
+#: Geo-Bias Score radius per classification task: about 20 test points per disk (the 100 km grid,
+#: the 10k lattice, 5k points on land).
+GEO_BIAS_RADIUS_KM = {"landocean": 250.0, "checkerboard": 600.0, "country": 450.0}
 Kind = Literal["binary", "multiclass", "regression"]
 
 
@@ -286,11 +291,30 @@ def run_one(task_name: str, encoder: str, nn_name: str | None = None, seed: int 
     return _test(task, row, model, device, (mean, std), out_dir, overwrite)
 
 
+@functools.lru_cache(maxsize=8)
+def geo_bias_scorer(task: str, split: str = "test", radius_km: float | None = None) -> GeoBiasScorer:
+    """The Geo-Bias scorer of a task's split (``val`` or a test split), built once per process.
+
+    Its neighbourhoods cost more than scoring a model, so benchmarks share it across runs.
+    """
+    t = load_task(task)
+    x = t.val[0] if split == "val" else t.tests[split][0]
+    return GeoBiasScorer(x, radius_km or GEO_BIAS_RADIUS_KM[task])
+
+
 def _test(task: OfflineTask, row: dict[str, Any], model: nn.Module, device: torch.device | str,
           target_scale: tuple[float, float], out_dir: str | os.PathLike | None, overwrite: bool) -> dict[str, Any]:
-    """Add every test split's metrics to ``row`` (and write the per-sample CSVs)."""
-    for split, (x, y) in task.tests.items():
+    """Add every test split's metrics to ``row`` (and write the per-sample CSVs).
+
+    Classification tasks also get the base and relative Geo-Bias Scores of their main test split
+    (``test_base_gbs``, ``test_relative_gbs``; radius in ``gbs_radius_km``).
+    """
+    for i, (split, (x, y)) in enumerate(task.tests.items()):
         metrics, frame = evaluate(task, model, x, y, torch.device(device), target_scale)
+        if i == 0 and task.name in GEO_BIAS_RADIUS_KM:
+            gbs = geo_bias_scorer(task.name, split)(frame["hit@1"].to_numpy(dtype=float))
+            metrics.update(base_gbs=gbs["base_gbs"], relative_gbs=gbs["relative_gbs"])
+            row["gbs_radius_km"] = gbs["gbs_radius_km"]
         row.update({f"{split}_{k}": v for k, v in metrics.items()})
         if out_dir is not None:
             name = f"{task.name}_{row['encoder']}_{row['nn']}_seed{row['seed']}_{split}.csv"

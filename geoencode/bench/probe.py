@@ -32,7 +32,7 @@ import torch
 from ..errors import GeoEncodeError
 from ..registry import position_encoder
 from ..training import write_csv_atomic
-from .offline import TASKS, OfflineTask, load_task
+from .offline import GEO_BIAS_RADIUS_KM, TASKS, OfflineTask, geo_bias_scorer, load_task
 
 PROBES = ("linear", "mlp")
 
@@ -91,19 +91,27 @@ def _probe(kind: str, probe: str, seed: int):
     return make_pipeline(StandardScaler(), model)
 
 
-def _score(task: OfflineTask, model, feats: np.ndarray, y: np.ndarray, scale: tuple[float, float]) -> dict[str, float]:
+def _score(task: OfflineTask, model, feats: np.ndarray, y: np.ndarray, scale: tuple[float, float],
+           split: str) -> dict[str, float]:
     pred = model.predict(feats)
     if task.kind == "regression":
         pred = pred * scale[1] + scale[0]
         rmse = float(np.sqrt(np.mean((pred - y) ** 2)))
         return {"r2": float(1.0 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)), "rmse": rmse}
-    return {"accuracy": float(np.mean(pred == y))}
+    out = {"accuracy": float(np.mean(pred == y))}
+    if split == next(iter(task.tests)) and task.name in GEO_BIAS_RADIUS_KM:
+        gbs = geo_bias_scorer(task.name, split)((pred == y).astype(float))
+        out.update(base_gbs=gbs["base_gbs"], relative_gbs=gbs["relative_gbs"])
+    return out
 
 
 def run_probe(tasks: Sequence[str] = TASKS, encoders: Sequence[ProbeEncoder] = DEFAULT_ENCODERS,
               probes: Sequence[str] = PROBES, seeds: int = 3, device: str | torch.device = "cpu",
               train_fraction: float = 0.8, progress: bool = True, threads: int | None = None) -> pd.DataFrame:
     """One row per (task, encoder, probe, seed): test metrics, encode and fit seconds.
+
+    Classification tasks also get the base and relative Geo-Bias Scores of the main test split
+    (``test_base_gbs``, ``test_relative_gbs``; radius :data:`~geoencode.bench.offline.GEO_BIAS_RADIUS_KM`).
 
     ``threads`` caps torch's and the BLAS/OpenMP pools for the run (on a shared machine one thread
     per process is often several times faster than two that wait on each other); ``None`` leaves them.
@@ -168,7 +176,7 @@ def run_probe(tasks: Sequence[str] = TASKS, encoders: Sequence[ProbeEncoder] = D
                                            "dim": x_tr.shape[1], "embed_seconds": embed_seconds,
                                            "fit_seconds": time.perf_counter() - t0}
                     for split in task.tests:
-                        for k, v in _score(task, model, feats[split], splits[split][1], scale).items():
+                        for k, v in _score(task, model, feats[split], splits[split][1], scale, split).items():
                             row[f"{split}_{k}"] = v
                     rows.append(row)
                     bar.update(1)

@@ -19,6 +19,7 @@ from ..errors import GeoEncodeError
 from ..models import ImageLocationRegressor, LocationPrior, geo_aware_scores
 from ..models.heads import _mlp
 from ..registry import build, get_spec
+from ..training.geo_bias_score import GeoBiasScorer
 from ..training import (
     Trainer, balanced_indices, classification_frame, classification_summary, presence_absence_loss,
     random_background, regression_frame, regression_summary, write_csv_atomic,
@@ -78,7 +79,7 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
                  lr_decay: float = 0.98, batch_size: int = 1024, balanced: bool = True, max_per_class: int = 100,
                  background: Background = "uniform", seed: int = 0, device: str | torch.device = "cpu",
                  progress: bool = True, out_dir: str | os.PathLike | None = None,
-                 overwrite: bool = False) -> LocBenchResult:
+                 overwrite: bool = False, gbs_radius_km: float | None = 100.0) -> LocBenchResult:
     """Train ``encoder`` on LocBench ``dataset`` and evaluate it against the image-only baseline.
 
     Classification: a location prior ``P(y|x) = σ(W·Enc(x))`` trained on the train split's
@@ -119,6 +120,9 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
         ``eval_{dataset}_{split}_{model}.csv``.
     overwrite : bool
         Replace existing output files (otherwise an error).
+    gbs_radius_km : float or None, default 100
+        Classification: the radius of the base and relative Geo-Bias Scores (``geobs`` preset,
+        ``hit@1``) added to every model's row, on the located evaluation rows; ``None`` skips them.
 
     Notes
     -----
@@ -141,7 +145,7 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
     t0 = time.perf_counter()
     if train.task == "classification":
         result = _classification(train, evaluation, enc, spec.name, epochs, lr, lr_decay, batch_size, balanced,
-                                 max_per_class, background, gen_seed, device, progress)
+                                 max_per_class, background, gen_seed, device, progress, gbs_radius_km)
     else:
         result = _regression(train, evaluation, enc, spec.name, epochs, lr, lr_decay, batch_size, gen_seed,
                              device, progress)
@@ -158,7 +162,7 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
 
 
 def _classification(train, evaluation, enc, name, epochs, lr, lr_decay, batch_size, balanced, max_per_class,
-                    background, seed, device, progress) -> LocBenchResult:
+                    background, seed, device, progress, gbs_radius_km) -> LocBenchResult:
     if evaluation.image_preds is None:
         raise GeoEncodeError(f"{evaluation.dataset} {evaluation.split} has no image predictions to evaluate against.")
     ok = np.isfinite(train.locs).all(1)
@@ -181,13 +185,21 @@ def _classification(train, evaluation, enc, name, epochs, lr, lr_decay, batch_si
     frames = {"no_prior": classification_frame(evaluation.locs, image, evaluation.labels),
               name: classification_frame(evaluation.locs, geo, evaluation.labels)}
     located = np.isfinite(probs).all(1)
+    prior_only = classification_frame(evaluation.locs[located], probs[located], evaluation.labels[located])
     rows = [{"model": "No Prior", **classification_summary(frames["no_prior"])},
             {"model": name, **classification_summary(frames[name])},
-            {"model": f"{name} (location only)",
-             **classification_summary(classification_frame(evaluation.locs[located], probs[located],
-                                                           evaluation.labels[located]))}]
+            {"model": f"{name} (location only)", **classification_summary(prior_only)}]
     table = pd.DataFrame(rows)
     table["n"] = [len(image), len(image), int(located.sum())]
+    if gbs_radius_km is not None:
+        # geo-bias beside accuracy, on the located rows, each model with its own hits
+        scorer = GeoBiasScorer(evaluation.locs[located], gbs_radius_km)
+        hits = [frames["no_prior"]["hit@1"].to_numpy(float)[located], frames[name]["hit@1"].to_numpy(float)[located],
+                prior_only["hit@1"].to_numpy(float)]
+        scores = [scorer(h) for h in hits]
+        table["base_gbs"] = [sc["base_gbs"] for sc in scores]
+        table["relative_gbs"] = [sc["relative_gbs"] for sc in scores]
+        table["gbs_radius_km"] = gbs_radius_km
     return LocBenchResult(table, frames, prior, 0.0)
 
 

@@ -162,7 +162,8 @@ def ssi(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor, 
         # -ln(2 Phi(z) + eps) through log Phi: the same value, and a gradient that stays finite where
         # Phi underflows beneath eps (there d/dz -ln(p + eps) would be phi(z) / eps, ~1e12 and more)
         log_p = math.log(2.0) + torch.special.log_ndtr(two_sided_z(I, mu, var, std_offset))
-        ssi_ = -torch.logaddexp(log_p, torch.full_like(log_p, math.log(eps)))
+        # (at p = 1 the sum rounds like 1 + eps does: to a surprisal of 0, never -1e-32)
+        ssi_ = (-torch.logaddexp(log_p, torch.full_like(log_p, math.log(eps)))).clamp(min=0.0)
         return {"ssi": ssi_, "I": I, "mu": mu, "var": var, "p": log_p.exp()}
     p = probability(I, mu, var, kind, std_offset, ndtr=torch.special.ndtr)
     return {"ssi": surprisal(p, eps), "I": I, "mu": mu, "var": var, "p": p}
