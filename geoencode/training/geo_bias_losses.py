@@ -196,6 +196,8 @@ class GeoBiasRegulariser(nn.Module):
 
 class _SSIBase(GeoBiasRegulariser):
     background = False
+    #: which points carry the value 1: the successes (GeoBS) or the failures
+    marks = "hits"
 
     def __init__(self, radius_km: float, weight: float, max_neighbors: int, min_neighbors: int,
                  threshold: float, indicator: Indicator, temperature: float,
@@ -258,6 +260,8 @@ class _SSIBase(GeoBiasRegulariser):
         mem = self._members[torch.as_tensor(picks, device=self._members.device)]
         rows = torch.unique(mem[mem >= 0])
         v = indicate(self._performance(model, rows), self.threshold, self.indicator, self.temperature)
+        if self.marks == "errors":
+            v = 1 - v
         values = v.new_zeros(self._lonlat.shape[0]).index_put((rows.to(v.device),), v)
         s = self.scores(values, picks)
         s = s[~torch.isnan(s)]
@@ -311,6 +315,11 @@ class MarkedSSILoss(_SSIBase):
     GeoBS's own ``MarkedSSILoss`` (``gbsloss/loss.py``) intended the same: presence scores
     beside background points on a fixed kNN graph, but it raises ``IndexError`` when built.
 
+    ``marks="hits"`` (default) marks the successes 1, as the audit's ``hit@1`` does; there an
+    accurate model's score approaches the base score (a perfect one equals it), so lowering it
+    below means spreading failures. ``marks="errors"`` marks the failures 1 instead: the score of
+    where a model fails, 0 for a perfect model, so lowering it breaks up clusters of errors.
+
     Examples
     --------
     >>> g = torch.Generator().manual_seed(0)
@@ -327,7 +336,10 @@ class MarkedSSILoss(_SSIBase):
                  indicator: Indicator = "straight_through", temperature: float = 0.05,
                  majority_window: tuple[float, float] | None = None, eps: float = 1e-32,
                  anchors_per_step: int = 32, max_anchors: int | None = 4096,
-                 performance: Performance | None = None) -> None:
+                 performance: Performance | None = None, marks: Literal["hits", "errors"] = "hits") -> None:
         super().__init__(radius_km, weight, max_neighbors, min_neighbors, threshold, indicator, temperature,
                          majority_window, eps, anchors_per_step=anchors_per_step, max_anchors=max_anchors,
                          performance=performance)
+        if marks not in ("hits", "errors"):
+            raise GeoEncodeError(f"marks={marks!r} must be 'hits' or 'errors'.")
+        self.marks = marks

@@ -83,12 +83,19 @@ class GeoBiasScorer:
                                sri_lag_km or self.sri_radius_km / 2, sri_n_splits, k_part, sri_threshold)
 
     def __call__(self, hits: np.ndarray) -> dict[str, Any]:
-        """``base_gbs``, ``relative_gbs``, the three ``sri_*`` scores and the radii, for 0/1 ``hits``."""
+        """``base_gbs``, ``relative_gbs``, ``error_gbs``, the three ``sri_*`` scores and the radii, for 0/1 ``hits``.
+
+        ``error_gbs`` is the relative score with the failures marked 1 instead of the successes: 0 for
+        a perfect model, high where errors cluster. (With successes marked, as ``hit@1`` is, a
+        perfect model's relative score equals the base score.)
+        """
         h = np.asarray(hits, dtype=np.float64)
         if h.shape != (self.n,) or not np.isin(h, (0.0, 1.0)).all():
             raise GeoEncodeError(f"hits must be {self.n} values of 0 or 1 (the hit@1 column), one per point.")
-        rel = self._ssi.scores(torch.as_tensor(h, device=self.device)).cpu().numpy()
-        out = {"base_gbs": self.base_gbs, "relative_gbs": float(np.nanmean(rel)),
+        ht = torch.as_tensor(h, device=self.device)
+        rel = self._ssi.scores(ht).cpu().numpy()
+        err = self._ssi.scores(1 - ht).cpu().numpy()
+        out = {"base_gbs": self.base_gbs, "relative_gbs": float(np.nanmean(rel)), "error_gbs": float(np.nanmean(err)),
                "gbs_radius_km": self.radius_km, "sri_radius_km": self.sri_radius_km}
         out.update(_sri_values(self._sri, h))
         return out
