@@ -13,6 +13,7 @@ BENCHMARKS = str(Path(__file__).resolve().parents[1] / "benchmarks")
 sys.path.append(BENCHMARKS)
 try:
     import _sections
+    import debias as debias_bench
     import offline_recipes
 finally:
     sys.path.remove(BENCHMARKS)
@@ -64,3 +65,32 @@ def test_the_table_puts_the_authors_runs_beside_ours_and_flags_the_tolerance():
     # Their code has no ffn network: no authors' value, and no verdict.
     ffn = table.loc["spherical_harmonics + ffn"]
     assert ffn["authors' code"] == "–" and ffn["within 0.3"] == "–" and ffn["seeds (ours / theirs)"] == "1 / –"
+
+
+def _arms(task, loss, marks, weight, acc, rel, err, val_acc, val_rel):
+    """Rows of one (setting, seed): accuracy, relative and error scores per arm, plain/control/debiased."""
+    return [{"task": task, "encoder": "e", "nn": "n", "loss": loss, "marks": marks, "weight": weight,
+             "threshold": 0.5, "seed": 0, "arm": arm, "test_accuracy": a, "relative_gbs": r, "error_gbs": e,
+             "val_accuracy": va, "val_relative_gbs": vr, "val_error_gbs": e, "base_gbs": 4.0,
+             "epoch_seconds": 1.0 + (arm == "debiased"), "sri_scale_grid": 0.0, "gbs_radius_km": 250.0,
+             "skipped_steps": 0}
+            for arm, a, r, e, va, vr in zip(("plain", "control", "debiased"), acc, rel, err, val_acc, val_rel)]
+
+
+def test_debias_table_pairs_arms_and_chooses_on_validation_only():
+    rows = pd.DataFrame(
+        # lowers the test score most but costs 2 validation points: never chosen
+        _arms("t", "ssi", "hits", 1.0, (90, 91, 90), (3, 3, 1), (1, 1, 1), (90, 91, 89), (3, 3, 1.5))
+        # allowed (-0.4 points on validation), lowers the validation score by 10 %
+        + _arms("t", "marked_ssi", "errors", 0.1, (90, 91, 91), (3, 3, 2.9), (1, 1, 0.5), (90, 91, 90.6),
+                (3, 3, 2.7)))
+    p = debias_bench.paired(rows)
+    assert len(p) == 2
+    ssi = p[p["loss"] == "ssi"].iloc[0]
+    assert ssi["rel_change_%"] == pytest.approx(100 * (1 / 3 - 1)) and ssi["acc_change"] == -1
+    assert ssi["cost_ratio"] == 2.0
+    chosen = debias_bench.choose(rows, "t")
+    assert (chosen["loss"], chosen["marks"], chosen["weight"]) == ("marked_ssi", "errors", 0.1)
+    assert chosen["val_rel_change_%"] == pytest.approx(-10.0)
+    strict = rows.assign(val_accuracy=rows["val_accuracy"] - (rows["arm"] == "debiased") * 5)
+    assert debias_bench.choose(strict, "t") is None
