@@ -250,3 +250,16 @@ def test_torch_surprisal_is_accurate_in_the_far_tail():
     p = moran_null.probability(out["I"].numpy(), out["mu"].numpy(), out["var"].numpy(), std_offset=0.0)
     assert float(p[0]) < 1e-10  # the far tail, where torch.special.ndtr would give 0
     assert float(out["ssi"][0]) == pytest.approx(float(moran_null.surprisal(p, 1e-32)[0]), rel=1e-12)
+
+
+def test_scores_do_not_depend_on_row_order():
+    """GeoBS's per-sample values change with row order (ball-tree ties); split ties make ours a function of the data."""
+    xy = _points(3)
+    hits = (np.random.default_rng(4).random(len(xy)) < 0.8).astype(float)
+    perm = np.random.default_rng(5).permutation(len(xy))
+    scorer, shuffled = GeoBiasScorer(xy, 300.0), GeoBiasScorer(xy[perm], 300.0)
+    reg, reg_p = scorer._ssi, shuffled._ssi
+    a = reg.scores(torch.as_tensor(hits)).numpy()
+    b = reg_p.scores(torch.as_tensor(hits[perm])).numpy()
+    np.testing.assert_allclose(b, a[perm], rtol=1e-9, atol=1e-12)
+    assert scorer(hits) == pytest.approx(shuffled(hits[perm]), rel=1e-9)
