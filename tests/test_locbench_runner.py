@@ -54,3 +54,13 @@ def test_regression_run(locbench_root, tmp_path):
 def test_regression_drops_rows_without_features(locbench_root):
     result = run_locbench(locbench_root, "sustainbench_asset_index", "xyz", epochs=2, progress=False)
     assert np.isfinite(result.table[["r2", "mae", "rmse"]].to_numpy()).all()
+
+
+def test_classification_trains_with_a_geo_bias_regulariser(locbench_root):
+    from geoencode.training import MarkedSSILoss
+
+    reg = MarkedSSILoss(radius_km=9000.0, weight=1.0, threshold=0.5, min_neighbors=2)  # a tiny fixture
+    result = run_locbench(locbench_root, "birdsnap", "sphereC", epochs=2, progress=False, regularisers=[reg],
+                          regularise_from=1, params={"frequency_num": 4, "out_dim": 16, "hidden_dim": 16})
+    assert reg.steps > 0  # the second epoch was regularised, on the prior's own class probabilities
+    assert np.isfinite(result.table["top1"]).all()

@@ -5,6 +5,7 @@ image-only "No Prior" baseline, writing TorchSpatial-format per-sample CSVs for 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,8 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
                  lr_decay: float = 0.98, batch_size: int = 1024, balanced: bool = True, max_per_class: int = 100,
                  background: Background = "uniform", seed: int = 0, device: str | torch.device = "cpu",
                  progress: bool = True, out_dir: str | os.PathLike | None = None,
-                 overwrite: bool = False, gbs_radius_km: float | None = 100.0) -> LocBenchResult:
+                 overwrite: bool = False, gbs_radius_km: float | None = 100.0,
+                 regularisers: Sequence[nn.Module] = (), regularise_from: int = 0) -> LocBenchResult:
     """Train ``encoder`` on LocBench ``dataset`` and evaluate it against the image-only baseline.
 
     Classification: a location prior ``P(y|x) = σ(W·Enc(x))`` trained on the train split's
@@ -123,6 +125,9 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
     gbs_radius_km : float or None, default 100
         Classification: the radius of the base and relative Geo-Bias Scores (``geobs`` preset,
         ``hit@1``) added to every model's row, on the located evaluation rows; ``None`` skips them.
+    regularisers, regularise_from :
+        Classification: geo-bias losses (:class:`~geoencode.training.MarkedSSILoss` …) added to the
+        prior's training from epoch ``regularise_from`` (see :class:`~geoencode.training.Trainer`).
 
     Notes
     -----
@@ -145,7 +150,8 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
     t0 = time.perf_counter()
     if train.task == "classification":
         result = _classification(train, evaluation, enc, spec.name, epochs, lr, lr_decay, batch_size, balanced,
-                                 max_per_class, background, gen_seed, device, progress, gbs_radius_km)
+                                 max_per_class, background, gen_seed, device, progress, gbs_radius_km,
+                                 regularisers, regularise_from)
     else:
         result = _regression(train, evaluation, enc, spec.name, epochs, lr, lr_decay, batch_size, gen_seed,
                              device, progress)
@@ -162,7 +168,8 @@ def run_locbench(data_dir: str | os.PathLike, dataset: str, encoder: str, nn_nam
 
 
 def _classification(train, evaluation, enc, name, epochs, lr, lr_decay, batch_size, balanced, max_per_class,
-                    background, seed, device, progress, gbs_radius_km) -> LocBenchResult:
+                    background, seed, device, progress, gbs_radius_km, regularisers=(),
+                    regularise_from=0) -> LocBenchResult:
     if evaluation.image_preds is None:
         raise GeoEncodeError(f"{evaluation.dataset} {evaluation.split} has no image predictions to evaluate against.")
     ok = np.isfinite(train.locs).all(1)
@@ -177,7 +184,8 @@ def _classification(train, evaluation, enc, name, epochs, lr, lr_decay, batch_si
 
     indices = (lambda g: balanced_indices(y, max_per_class, generator=g)) if balanced else None
     Trainer(prior, loss, lr=lr, lr_decay=lr_decay, max_epochs=epochs, batch_size=batch_size, seed=seed,
-            device=device, progress=progress).fit((x, y), epoch_indices=indices)
+            device=device, progress=progress, regularisers=regularisers,
+            regularise_from=regularise_from).fit((x, y), epoch_indices=indices)
 
     image = _dense(evaluation.image_preds).astype(np.float32)
     probs = _prior_probs(prior, evaluation.locs, device)

@@ -53,6 +53,9 @@ class LocationPrior(nn.Module):
         """The location embedding ``Enc(x)``, ``(..., out_dim)``."""
         return self.encoder(lonlat)
 
+    #: ``forward`` returns probabilities, not logits (read by the geo-bias losses)
+    outputs_probabilities = True
+
     def forward(self, lonlat: LonLat) -> torch.Tensor:
         """Class presence probabilities ``(..., num_classes)``."""
         return torch.sigmoid(self.class_emb(self.embed(lonlat)))

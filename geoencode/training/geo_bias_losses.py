@@ -54,6 +54,9 @@ Performance = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 def true_class_probability(model: nn.Module, lonlat: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """The model's probability of the true class: sigmoid for one output, softmax otherwise.
 
+    A model whose ``outputs_probabilities`` is true (a :class:`~geoencode.models.LocationPrior`:
+    independent class presence probabilities) is read as it is.
+
     Examples
     --------
     >>> m = nn.Linear(2, 3)
@@ -65,6 +68,8 @@ def true_class_probability(model: nn.Module, lonlat: torch.Tensor, labels: torch
         raise GeoEncodeError("the geo-bias losses need class labels, got a float (regression) target; pass "
                              "performance=callable(model, lonlat, y) -> values in [0, 1] for a regressor.")
     out = model(lonlat)
+    if getattr(model, "outputs_probabilities", False):
+        return out.gather(-1, labels[:, None].long())[:, 0]
     if out.shape[-1] == 1:
         p = torch.sigmoid(out[..., 0])
         return torch.where(labels.bool(), p, 1 - p)
