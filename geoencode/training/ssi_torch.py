@@ -18,25 +18,9 @@ import torch
 
 from geocommon.moran_null import SSI_EPS, Probability, null_moments, probability, surprisal, two_sided_z
 
-__all__ = ["sparse_rows", "moran_numerator", "value_classes", "ssi"]
+__all__ = ["moran_numerator", "value_classes", "ssi"]
 
 Weights = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
-
-
-def sparse_rows(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Dense ``(G, n, n)`` weights as padded row lists ``(columns, weights)``, each ``(G, n, K)``.
-
-    A kNN row holds about ``k`` non-zeros, so the lists take ``K/n`` of the dense memory.
-
-    Examples
-    --------
-    >>> cols, w = sparse_rows(torch.tensor([[[0.0, 1.0, 0.0], [0.5, 0.0, 0.5], [1.0, 0.0, 0.0]]]))
-    >>> cols.shape, float(w.sum())
-    (torch.Size([1, 3, 2]), 3.0)
-    """
-    K = max(1, int((w != 0).sum(-1).max()))
-    val, cols = torch.topk(w, K, dim=-1)
-    return cols, val
 
 
 def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: torch.Tensor,
@@ -48,7 +32,8 @@ def moran_numerator(x: torch.Tensor, w_pp: Weights, w_pb: torch.Tensor, w_bb: to
     x : torch.Tensor
         ``(G, n)`` presence values.
     w_pp : torch.Tensor or (torch.Tensor, torch.Tensor)
-        ``(G, n, n)`` weights among presence points, or their :func:`sparse_rows`.
+        ``(G, n, n)`` weights among presence points, or their row lists ``(columns, weights)``,
+        each ``(G, n, K)`` (:class:`~geoencode.training.geo_neighbourhoods.WeightGroup`).
     w_pb, w_bb : torch.Tensor
         ``(G, n)`` and ``(G,)`` weight pieces of the background (see :mod:`.geo_neighbourhoods`).
     m : int or torch.Tensor
