@@ -6,6 +6,10 @@
 3. Audit where each model fails with :mod:`geobias` (Geo-Bias Scores) on a near-isotropic subset of
    the test grid, find hot/cold spots of the best model's errors, and write an offline web map, a
    figure and a QGIS-styled GeoPackage.
+4. From audit to remedy: train the best model a few epochs more, once plain (the control) and once
+   with the geo-bias regulariser :class:`~geoencode.training.MarkedSSILoss` (errors marked), audit
+   both on the same subset and map their relative SSI side by side. One seed shows what one run
+   does; ``geoencode bench debias`` measures it over seeds (docs/debias.rst).
 
 It composes both packages, which neither library module may do (see tests/test_layering.py), so it
 lives here rather than in ``geoencode``. Run ``python examples/demo.py --out demo_output`` (``make demo``).
@@ -14,6 +18,7 @@ lives here rather than in ``geoencode``. Run ``python examples/demo.py --out dem
 from __future__ import annotations
 
 import argparse
+import copy
 import time
 import warnings
 from pathlib import Path
@@ -23,14 +28,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from geobias.maps import plot_comparison, save_figure, save_map
+from geobias.maps import plot_comparison, plot_map, save_figure, save_map
+from geobias.maps.figures import CLIP_PERCENTILES, colour_range
 from geobias.thinning import neighbour_counts, thin_by_distance
+from matplotlib.figure import Figure
 
-from geoencode.bench.offline import load_task, run_one
+from geoencode.bench.debias import TRAIN_RADIUS_KM
+from geoencode.bench.offline import _loss, evaluate, load_task, run_one
 from geoencode.datasets import naturalearth_countries
 from geoencode.positional import NeRF, RBF, SphereCPlus, SphericalHarmonics, Space2VecGrid, Space2VecTheory
 from geoencode.registry import build, get_spec
-from geoencode.training import binary_summary, classification_frame, write_csv_atomic
+from geoencode.training import MarkedSSILoss, Trainer, binary_summary, classification_frame, write_csv_atomic
 
 DEMO_ENCODERS = ["wrap", "rbf", "Space2Vec-grid", "Space2Vec-theory", "NeRF", "Sphere2Vec-sphereC",
                  "Sphere2Vec-sphereC+", "Sphere2Vec-dfs", "spherical_harmonics"]
@@ -96,13 +104,14 @@ def channel_figure(path: Path, lonlat_pts: np.ndarray, *, overwrite: bool = Fals
 
 DEMO_MODELS = [("spherical_harmonics", "siren"), ("Sphere2Vec-sphereC+", "ffn")]
 OUTPUTS = ["encoders.csv", "encoding_channels.png", "results.csv", "geobias.csv", "audit_map.html",
-           "audit_figure.png", "audit.gpkg", "geobias_comparison.png"]
+           "audit_figure.png", "audit.gpkg", "geobias_comparison.png", "remedy.csv", "remedy_figure.png"]
 
 
-def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Train the demo's encoders on land–ocean; per-sample test frames keyed by model name."""
+def train_and_evaluate(out: Path, epochs: int, overwrite: bool
+                       ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, torch.nn.Module]]:
+    """Train the demo's encoders on land–ocean; per-sample test frames and trained models keyed by model name."""
     task = load_task("landocean")
-    rows, frames = [], {}
+    rows, frames, models = [], {}, {}
     # The location-unaware baseline: the majority class (ocean) everywhere.
     majority = int(np.bincount(task.train[1]).argmax())
     baseline: dict[str, float] = {}
@@ -116,12 +125,12 @@ def train_and_evaluate(out: Path, epochs: int, overwrite: bool) -> tuple[pd.Data
     for encoder, nn_name in DEMO_MODELS:
         row = run_one("landocean", encoder, nn_name, seed=0, max_epochs=epochs, patience=15,
                       out_dir=out / "per_sample", overwrite=overwrite)
-        row.pop("model")
+        models[encoder] = row.pop("model")
         frames[encoder] = pd.read_csv(out / "per_sample" / f"landocean_{encoder}_{nn_name}_seed0_test.csv", index_col=0)
         rows.append({"model": encoder, "nn": nn_name,
                      **{k: v for k, v in row.items() if k.startswith(("test_", "polar_"))},
                      "train_seconds": row["train_seconds"]})
-    return pd.DataFrame(rows), frames
+    return pd.DataFrame(rows), frames, models
 
 
 #: The audit's minimum spacing. The 100 km EASE test grid is isotropic only near ±30°; towards the
@@ -164,6 +173,102 @@ def geobias_audit(out: Path, frames: dict[str, pd.DataFrame], min_km: float, rad
     return table, best, result, spots
 
 
+#: The remedy: extra epochs from the best model, the regulariser's weight, and its radius (about 20
+#: of the 5,000 *training* points per disk; the audit's 600 km is on the denser test grid).
+REMEDY_EPOCHS = 5
+REMEDY_WEIGHT = 0.3
+REMEDY_RADIUS_KM = TRAIN_RADIUS_KM["landocean"]
+
+
+def _errors_marked(hits: np.ndarray) -> np.ndarray:
+    """The audit's marks with the failures marked 1 (``geoencode bench debias``'s ``error_gbs``)."""
+    return 1.0 - hits
+
+
+def remedy(out: Path, name: str, model: torch.nn.Module, min_km: float, radius_km: float, *,
+           epochs: int = REMEDY_EPOCHS, weight: float = REMEDY_WEIGHT, reg_radius_km: float = REMEDY_RADIUS_KM,
+           overwrite: bool = False, seed: int = 0) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Train ``model`` (a trained land–ocean classifier) ``epochs`` more, plain and regularised; audit both.
+
+    Both arms start from copies of ``model`` with the same optimiser settings, seed and batches, so
+    they differ only in :class:`~geoencode.training.MarkedSSILoss` (failures marked 1, radius
+    ``reg_radius_km`` on the training points). Each is audited (``geobs`` preset, ``radius_km``) on
+    the test points thinned to ``min_km`` with its hits marked (as in step 3) and with its errors
+    marked. Writes ``remedy.csv`` and ``remedy_figure.png``; returns the table and, per arm, its
+    ``frame`` (all test points), ``subset`` (the audited ones), ``hits`` and ``errors`` audits and
+    the trainer's ``history``.
+    """
+    task = load_task("landocean")
+    data = (torch.as_tensor(task.train[0], dtype=torch.float32), torch.as_tensor(task.train[1], dtype=torch.long))
+    x, y = task.tests["test"]
+    rows, arms = [], {}
+    for arm in ("control", "regularised"):
+        m = copy.deepcopy(model)
+        reg = [MarkedSSILoss(radius_km=reg_radius_km, weight=weight, threshold=0.5, marks="errors",
+                             anchors_per_step=16)] if arm == "regularised" else []
+        trainer = Trainer(m, _loss(task.kind), lr=1e-3, max_epochs=epochs, batch_size=512, seed=seed,
+                          progress=False, regularisers=reg).fit(data)
+        _, frame = evaluate(task, m, x, y, torch.device("cpu"))
+        subset = audit_subset(frame, min_km, seed)
+        kw = dict(value="hit@1", radius_km=radius_km, k=4, preset="geobs", progress=False)
+        hits, errors = geobias.audit(subset, **kw), geobias.audit(subset, marks=_errors_marked, **kw)
+        arms[arm] = {"frame": frame, "subset": subset, "hits": hits, "errors": errors, "history": trainer.history_}
+        rows.append({"model": f"{name} {arm}", "extra_epochs": epochs,
+                     "regulariser": f"MarkedSSILoss(errors, {reg_radius_km:.0f} km, weight {weight:g})" if reg else "-",
+                     "test_accuracy": 100 * frame["hit@1"].mean(), "audited_accuracy": 100 * subset["hit@1"].mean(),
+                     "base_gbs": hits.base, "relative_gbs": hits.relative, "error_gbs": errors.relative,
+                     "train_seconds": trainer.train_seconds_})
+    table = pd.DataFrame(rows)
+    write_csv_atomic(table, out / "remedy.csv", overwrite=overwrite)
+    fig = remedy_figure({arm: (a["hits"].per_centre, a["errors"].per_centre) for arm, a in arms.items()},
+                        title=f"{name}: {epochs} more epochs, plain (control) or with MarkedSSILoss "
+                              f"(errors marked, {reg_radius_km:.0f} km, weight {weight:g}); "
+                              f"relative SSI of the test points, {radius_km:.0f} km")
+    save_figure(fig, out / "remedy_figure.png", dpi=110, overwrite=overwrite)
+    return table, arms
+
+
+def remedy_figure(per_centre: dict[str, tuple[pd.DataFrame, pd.DataFrame]], title: str = "") -> Figure:
+    """Per-centre relative SSI of each arm (columns), hits marked and errors marked (rows).
+
+    Each row shares one colour range, the 2nd–98th percentile of both arms' values together (the
+    audit figure's robust clip), so the two maps of a row compare directly.
+    """
+    names = list(per_centre)
+    fig = Figure(figsize=(6.0 * len(names), 7.0), layout="constrained")
+    axes = fig.subplots(2, len(names), squeeze=False)
+    for r, marks in enumerate(("hits", "errors")):
+        vals = np.concatenate([per_centre[n][r]["relative"].to_numpy(dtype=float) for n in names])
+        lo, hi, _, note = colour_range(vals, CLIP_PERCENTILES)
+        # both bounds given, plot_map clips to them and extends each colour bar where its own values fall outside
+        label = "relative SSI" + (f"\n(colour: 2nd–98th percentile of the row, {round(lo, 6) + 0.0:.3g}–"
+                                  f"{round(hi, 6) + 0.0:.3g})" if note else "")
+        for c, n in enumerate(names):
+            ax = plot_map(per_centre[n][r], "relative", ax=axes[r, c], extent="world", cmap="YlOrRd", vmin=lo,
+                          vmax=hi, markersize=3, title=f"{n}: relative SSI, {marks} marked")
+            ax.figure.axes[-1].set_ylabel(label, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def remedy_summary(table: pd.DataFrame) -> str:
+    """What the remedy table shows, in words: each direction read off the printed (rounded) numbers."""
+    control, reg = table.iloc[0], table.iloc[1]
+
+    def move(col: str, what: str, digits: int, unit: str = "") -> str:
+        a, b = round(float(control[col]), digits), round(float(reg[col]), digits)
+        word = "lower" if b < a else "higher" if b > a else "the same"
+        return f"{what} {word} ({a:.{digits}f}{unit} → {b:.{digits}f}{unit})"
+
+    return (f"Against its control, the regularised model has its {move('error_gbs', 'error GBS', 3)}, "
+            f"{move('relative_gbs', 'relative GBS', 3)} and {move('test_accuracy', 'test accuracy', 2, ' %')}; "
+            f"the base GBS depends on the locations only ({reg['base_gbs']:.3f} for both). The relative GBS marks "
+            f"the hits, so it also moves with accuracy; the error GBS marks the failures (0 for a perfect model). "
+            f"One seed, one run: `geoencode bench debias` measures this over seeds with a control arm "
+            f"(docs/debias.rst).")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python examples/demo.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -174,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="audit the test points thinned so that no two are closer than this "
                              "(0 = all 51,156 test points)")
     parser.add_argument("--radius-km", type=float, default=600.0, help="Geo-Bias neighbourhood radius")
+    parser.add_argument("--remedy-epochs", type=int, default=REMEDY_EPOCHS,
+                        help="extra epochs of the best model, plain (control) and regularised")
+    parser.add_argument("--remedy-weight", type=float, default=REMEDY_WEIGHT, help="MarkedSSILoss weight")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     existing = [args.out / p for p in OUTPUTS if (args.out / p).exists()]
@@ -197,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     print(show.to_string(index=False, formatters={"points_per_s_100k": "{:,.0f}".format}))
 
     print("\nTraining two encoders on land–ocean (Natural Earth 1:110m; 5,000 training points) …", flush=True)
-    results, frames = train_and_evaluate(args.out, args.epochs, args.overwrite)
+    results, frames, models = train_and_evaluate(args.out, args.epochs, args.overwrite)
     write_csv_atomic(results, args.out / "results.csv", overwrite=args.overwrite)
     print(results.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
@@ -216,6 +324,15 @@ def main(argv: list[str] | None = None) -> int:
     counts = counts[counts > 0]
     print(f"\n{best}: {len(result.per_centre):,} centres; hot/cold spots of its hits: "
           + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    print(f"\nFrom audit to remedy: {best}, {args.remedy_epochs} more epochs plain (control) and with "
+          f"MarkedSSILoss (errors marked, {REMEDY_RADIUS_KM:.0f} km, weight {args.remedy_weight:g}) …", flush=True)
+    remedy_table, _ = remedy(args.out, best, models[best], args.thin_km, args.radius_km, epochs=args.remedy_epochs,
+                             weight=args.remedy_weight, overwrite=args.overwrite)
+    fmt = {**dict.fromkeys(["test_accuracy", "audited_accuracy"], "{:.2f}".format),
+           **dict.fromkeys(["base_gbs", "relative_gbs", "error_gbs"], "{:.3f}".format), "train_seconds": "{:.1f}".format}
+    print(remedy_table[["model", *fmt]].to_string(index=False, formatters=fmt))
+    print(remedy_summary(remedy_table))
     print(f"\nwrote to {args.out}/: " + ", ".join(OUTPUTS + ["per_sample/"]))
     return 0
 
