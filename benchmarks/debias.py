@@ -86,6 +86,14 @@ def write_markdown() -> None:
              "`control` = N + M plain epochs, `debiased` = N plain + M regularised, from the same start. "
              "Relative change = debiased / control − 1. Cost = mean seconds of a regularised epoch / of a "
              "plain one, same run.", ""]
+    cost = RESULTS / "debias_cost.csv"
+    if cost.exists():
+        c = pd.read_csv(cost).fillna("")
+        lines += ["## Cost of a regularised epoch (alone on the machine, 1 thread, SH + Siren, weight 0.1)", "",
+                  "| task | loss | marks | plain epoch s | regularised epoch s | × |", "|" + "---|" * 6]
+        lines += [f"| {r.task} | {r.loss} | {r.marks} | {r.control_epoch_s:.3f} | {r.debiased_epoch_s:.3f} | "
+                  f"{r.cost_ratio:.2f} |" for r in c.itertuples()]
+        lines.append("")
     if final is not None:
         p = paired(final)
         lines += ["## Every encoder, the validation-chosen setting", "",
@@ -170,6 +178,12 @@ def _read(pattern: str) -> pd.DataFrame | None:
     return pd.concat([pd.read_csv(f) for f in files], ignore_index=True) if files else None
 
 
+def _replace(rows: pd.DataFrame, name: str) -> None:
+    tmp = (RESULTS / name).with_suffix(".tmp")
+    rows.to_csv(tmp, index=False)
+    tmp.replace(RESULTS / name)
+
+
 def _append(rows: pd.DataFrame, name: str) -> None:
     path = RESULTS / name
     if path.exists():
@@ -181,7 +195,7 @@ def _append(rows: pd.DataFrame, name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=("tune", "final", "table", "figure"))
+    parser.add_argument("stage", choices=("tune", "final", "cost", "table", "figure"))
     parser.add_argument("--task", choices=sorted(EPOCHS))
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--target", choices=TARGETS, default="relative_gbs",
@@ -192,7 +206,16 @@ def main() -> None:
     if args.stage == "figure":
         write_figure()
         return
-    if args.stage != "table":
+    if args.stage == "cost":
+        # alone on the machine, one thread: M regularised epochs against M plain ones, same start
+        rows = []
+        for task in sorted(EPOCHS):
+            for loss, marks in SETTINGS:
+                r = run_debias(task, "spherical_harmonics", "siren", loss, 1, plain_epochs=2, debias_epochs=10,
+                               weight=0.1, marks=marks)
+                rows.append(paired(r)[["task", "loss", "marks", "control_epoch_s", "debiased_epoch_s", "cost_ratio"]])
+        _replace(pd.concat(rows, ignore_index=True), "debias_cost.csv")
+    elif args.stage != "table":
         n, m = EPOCHS[args.task]
         if args.stage == "tune":
             for loss, marks in SETTINGS:

@@ -263,3 +263,16 @@ def test_scores_do_not_depend_on_row_order():
     b = reg_p.scores(torch.as_tensor(hits[perm])).numpy()
     np.testing.assert_allclose(b, a[perm], rtol=1e-9, atol=1e-12)
     assert scorer(hits) == pytest.approx(shuffled(hits[perm]), rel=1e-9)
+
+
+def test_scores_equal_geobias_where_the_surprisal_is_extreme():
+    """The polar rows of the land–ocean grid: points 20 km apart on a small circle, SSI far above the
+    losses' cap of 73.68 (eps 1e-32); the scorer keeps the score's own eps (1e-256)."""
+    lon = np.arange(-180.0, 180.0, 1.0)  # at -86°: about 7.8 km apart, a ring around the pole
+    xy = np.c_[lon, np.full(lon.size, -86.0)]
+    hits = np.ones(lon.size)
+    ours = geo_bias_scores(xy, hits, 250.0)
+    ref = geobias.audit(pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1], "hit@1": hits}), value="hit@1",
+                        radius_km=250.0, progress=False)
+    assert ref.per_centre["base"].min() > 100  # far beyond -ln(1e-32)
+    assert ours["base_gbs"] == pytest.approx(ref.summary()["base"], rel=1e-9)

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from geocommon.earth import EARTH_RADIUS_KM
+from geocommon.moran_null import SSI_EPS
 from geocommon.sri_partitions import PARTITIONS, partition_ids
 
 from ..errors import GeoEncodeError
@@ -70,7 +71,9 @@ class GeoBiasScorer:
         if xy.ndim != 2 or xy.shape[1] != 2 or not np.isfinite(xy).all():
             raise GeoEncodeError("GeoBiasScorer needs finite (N, 2) lon/lat degrees.")
         self.n, self.radius_km, self.device = len(xy), float(radius_km), torch.device(device)
-        ssi = MarkedSSILoss(radius_km, 1.0, max_neighbors=max_neighbors, min_neighbors=1, max_anchors=None)
+        # the score's own eps (1e-256, largest SSI 589.46), not the losses' 1e-32 (largest 73.68)
+        ssi = MarkedSSILoss(radius_km, 1.0, max_neighbors=max_neighbors, min_neighbors=1, max_anchors=None,
+                            eps=SSI_EPS)
         ssi.dtype = torch.float64
         ssi.bind(torch.as_tensor(xy, device=self.device), torch.zeros(len(xy), dtype=torch.long, device=self.device))
         if ssi.n_anchors != len(xy):
