@@ -149,7 +149,7 @@ def _sri_values(pre: dict[str, Any], hits: np.ndarray) -> dict[str, float]:
 
 
 def geo_bias_scores(lonlat: np.ndarray, hits: np.ndarray, radius_km: float, **kwargs: Any) -> dict[str, Any]:
-    """Base and relative Geo-Bias Scores and the three SRI scores of per-sample ``hits`` (0/1).
+    """Base, relative and error Geo-Bias Scores and the three SRI scores of per-sample ``hits`` (0/1).
 
     One-off form of :class:`GeoBiasScorer` (``kwargs`` are its options); build the scorer once to
     score many models on the same points.
@@ -159,7 +159,7 @@ def geo_bias_scores(lonlat: np.ndarray, hits: np.ndarray, radius_km: float, **kw
     >>> lon, lat = np.meshgrid(np.linspace(0, 9, 30), np.linspace(0, 9, 30))
     >>> xy = np.c_[lon.ravel(), lat.ravel()]
     >>> out = geo_bias_scores(xy, (xy[:, 0] > 4.5).astype(float), 200)
-    >>> sorted(out)[:3]
-    ['base_gbs', 'gbs_radius_km', 'relative_gbs']
+    >>> sorted(out)[:4]
+    ['base_gbs', 'error_gbs', 'gbs_radius_km', 'relative_gbs']
     """
     return GeoBiasScorer(lonlat, radius_km, **kwargs)(hits)
