@@ -42,7 +42,7 @@ from torch import nn
 from geocommon.earth import EARTH_RADIUS_KM
 
 from ..errors import GeoEncodeError
-from .geo_neighbourhoods import neighbourhood_lists, weight_groups
+from .geo_neighbourhoods import neighbourhood_lists, to_radians, weight_groups
 from .ssi_torch import ssi, value_classes
 
 __all__ = ["GeoBiasRegulariser", "SSILoss", "MarkedSSILoss", "true_class_probability", "indicate"]
@@ -155,7 +155,7 @@ class GeoBiasRegulariser(nn.Module):
             raise GeoEncodeError(f"{type(self).__name__} got a float (regression) target where class labels are "
                                  "expected; pass performance=callable(model, lonlat, y) for a regressor.")
         self._lonlat, self._labels = lonlat, labels
-        lat, lon = xy[:, 1] / 180 * np.pi, xy[:, 0] / 180 * np.pi
+        lat, lon = to_radians(xy)
         indptr, indices, dist = neighbourhood_lists(lat, lon, self.radius, self.max_neighbors)
         sizes = np.diff(indptr)
         eligible = np.flatnonzero(sizes >= max(self.min_neighbors, 1))
